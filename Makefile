@@ -1,0 +1,51 @@
+# SmartKotim — the only entry points: make demo, make test, make lint, make bench.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench setup services chromium clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/smartkotim init
+	$(BIN)/smartkotim demo load
+	$(BIN)/smartkotim serve --host 127.0.0.1 --port 8000
+
+# Debian's Chromium for the browser tests (never a browser download).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing: run 'sudo apt-get install chromium' (browser tests will skip)"; fi; \
+	fi
+
+# PostgreSQL for the second test backend, where it is installed.
+services:
+	@if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then \
+	  for v in $$(ls /etc/postgresql); do \
+	    pg_lsclusters -h | grep -q "^$$v *main .*online" || pg_ctlcluster --skip-systemctl-redirect $$v main start; \
+	  done; \
+	  for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+	fi
+
+lint: setup
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
+
+test: setup chromium services lint
+	$(BIN)/pytest -n 2 --dist loadfile
+
+bench: setup
+	$(BIN)/python bench/point_lookup.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The web layer: ``create_app(settings)``, authorisation, CSRF, i18n, layout templates, static assets."""

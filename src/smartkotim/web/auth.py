@@ -1,0 +1,92 @@
+"""Authorisation in one place: the app-wide dependency ``authorize`` runs before every route.
+
+It identifies the principal (bearer API token, else session cookie), checks the permission table
+(``web.permissions.ROUTE_ROLES``) for the matched route, and checks CSRF on unsafe cookie requests.
+Routes then read the principal with ``Depends(current_principal)`` or ``Depends(require_principal)``.
+"""
+
+from __future__ import annotations
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from smartkotim.accounts import services as accounts
+from smartkotim.accounts.roles import Principal
+from smartkotim.web.csrf import is_csrf_valid
+from smartkotim.web.deps import get_db
+from smartkotim.web.permissions import is_allowed
+
+SESSION_USER = "uid"
+SESSION_VERSION = "sv"
+
+
+class NotAuthenticatedError(Exception):
+    """The route needs a login (HTML: redirect to the login page; API: 401)."""
+
+
+class ForbiddenError(Exception):
+    """The principal's role or token scope does not allow the route (403)."""
+
+
+class CsrfError(Exception):
+    """An unsafe cookie request without a valid CSRF token (403)."""
+
+
+def _route_name(request: Request) -> str:
+    route = request.scope.get("route")
+    return str(getattr(route, "name", "") or "")
+
+
+def _identify(request: Request, db: Session) -> Principal | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        principal = accounts.principal_for_token(db, raw_token=header[7:].strip())
+        if principal is None:
+            raise NotAuthenticatedError("invalid, expired or revoked API token")
+        return principal
+    user_id = request.session.get(SESSION_USER)
+    version = request.session.get(SESSION_VERSION)
+    if isinstance(user_id, int) and isinstance(version, str):
+        principal = accounts.principal_for_session(db, user_id=user_id, session_version=version)
+        if principal is None:  # user disabled or logged out everywhere
+            request.session.pop(SESSION_USER, None)
+        return principal
+    return None
+
+
+async def authorize(request: Request, db: Session = Depends(get_db)) -> None:
+    """Identify the principal, enforce the permission table and CSRF; store the principal on the request.
+
+    Raises:
+        NotAuthenticatedError: anonymous request to a route that needs a login, or a bad token.
+        ForbiddenError: role or token scope not allowed for this route.
+        CsrfError: unsafe cookie request without the session's CSRF token.
+    """
+    principal = _identify(request, db)
+    request.state.principal = principal
+    name = _route_name(request)
+    role = str(principal.role) if principal else None
+    if not is_allowed(name, role, principal.token_scopes if principal else None):
+        if principal is None and is_allowed(name, "admin", None):
+            raise NotAuthenticatedError(name)
+        raise ForbiddenError(name)
+    if (principal is None or not principal.is_token) and not await is_csrf_valid(request):
+        raise CsrfError(name)
+
+
+def current_principal(request: Request) -> Principal | None:
+    """The principal set by ``authorize`` (``None`` when anonymous)."""
+    principal = getattr(request.state, "principal", None)
+    return principal if isinstance(principal, Principal) else None
+
+
+def require_principal(request: Request) -> Principal:
+    """The principal set by ``authorize``.
+
+    Raises:
+        NotAuthenticatedError: when anonymous (only on routes the table opens to anonymous).
+    """
+    principal = current_principal(request)
+    if principal is None:
+        raise NotAuthenticatedError(_route_name(request))
+    return principal

@@ -1,0 +1,36 @@
+"""Typed FastAPI dependencies shared by every feature's views."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from smartkotim.config import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    """The app's settings (set by ``create_app``)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session_factory(request: Request) -> sessionmaker[Session]:
+    """The state-database session factory."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    return factory
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One database session per request (FastAPI caches it, so ``authorize`` and the route share it)."""
+    session = get_session_factory(request)()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def client_address(request: Request) -> str:
+    """The client's address as seen by the server (for the audit log and lock-out)."""
+    return request.client.host if request.client else "unknown"

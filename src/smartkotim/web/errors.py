@@ -1,0 +1,81 @@
+"""Friendly error pages (HTML) and JSON errors (``/api/...``) for the whole app."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from smartkotim.web.templating import render
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "Permintaan tidak valid",
+    401: "Perlu masuk",
+    403: "Akses ditolak",
+    404: "Halaman tidak ditemukan",
+    405: "Metode tidak diizinkan",
+    422: "Data tidak valid",
+    500: "Terjadi kesalahan",
+}
+
+
+def wants_json(request: Request) -> bool:
+    """API paths and clients that ask for JSON get JSON errors."""
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def _error(request: Request, status: int, detail: str) -> Response:
+    if wants_json(request):
+        return JSONResponse({"detail": detail, "status": status}, status_code=status)
+    title = TITLES.get(status, "Terjadi kesalahan")
+    return render(request, "web/error.html", {"status": status, "title": title, "detail": detail}, status)
+
+
+async def not_authenticated(request: Request, exc: Exception) -> Response:
+    """401 for the API; a redirect to the login page for HTML."""
+    if wants_json(request) or request.headers.get("authorization"):
+        return JSONResponse(
+            {"detail": "authentication required", "status": 401},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/masuk?next={quote(target)}", status_code=303)
+
+
+async def forbidden(request: Request, exc: Exception) -> Response:
+    """403: the role or token scope does not allow this route."""
+    return _error(request, 403, "Peran Anda tidak memiliki akses ke halaman ini.")
+
+
+async def csrf_failed(request: Request, exc: Exception) -> Response:
+    """403: missing or wrong CSRF token."""
+    return _error(request, 403, "Token CSRF tidak ada atau salah. Muat ulang halaman lalu coba lagi.")
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Any ``HTTPException`` (404 for unknown paths, and those raised by views)."""
+    assert isinstance(exc, HTTPException)
+    return _error(request, exc.status_code, str(exc.detail))
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    """422 with the field errors (JSON) or a readable list (HTML)."""
+    assert isinstance(exc, RequestValidationError)
+    if wants_json(request):
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+        return JSONResponse({"detail": errors, "status": 422}, status_code=422)
+    detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+    return _error(request, 422, detail)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """500 without internals in the response; the traceback goes to the log only."""
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return _error(request, 500, "Kesalahan internal. Kejadian ini sudah dicatat.")
