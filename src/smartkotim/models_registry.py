@@ -8,6 +8,8 @@ FEATURE_MODEL_MODULES = (
     "smartkotim.regions.models",
     "smartkotim.accounts.models",
     "smartkotim.jobs",
+    "smartkotim.economy.registry.models",
+    "smartkotim.economy.ingest.models",
 )
 
 

@@ -1,0 +1,1 @@
+"""Smart Economy: markets and merchants (``registry``), transaction ingest (``ingest``), metrics."""

@@ -31,6 +31,8 @@ FEATURE_VIEWS = (
     "smartkotim.web.job_views",
     "smartkotim.accounts.views",
     "smartkotim.regions.views",
+    "smartkotim.economy.registry.views",
+    "smartkotim.economy.ingest.views",
 )
 STATIC_DIR = Path(__file__).parent / "static"
 

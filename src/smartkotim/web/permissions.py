@@ -51,7 +51,8 @@ ROUTE_ROLES: dict[str, Rule] = {
     "job_list": _rule(LOGGED_IN),
     "api_job_list": _rule(LOGGED_IN),
     "api_job_detail": _rule(LOGGED_IN),
-    # --- economy -------------------------------------------------------------------------------
+    # --- economy: registry (markets, merchants) -------------------------------------------------
+    # --- economy: ingest (batches, profiles, ledger) -------------------------------------------
 }
 
 

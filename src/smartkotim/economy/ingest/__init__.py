@@ -1,0 +1,1 @@
+"""Exactly-once ingest of the partner banks' transaction reports into the ledger and rollups."""

@@ -1,0 +1,1 @@
+"""Markets (pasar) and merchants (pedagang), with or without cashless acceptance."""
