@@ -1,3 +1,3 @@
-"""Batches, report profiles, quarantine and rollups of the transaction ingest (owned by the ingest feature)."""
+"""Batches, report profiles, quarantine and rollups of the transaction ingest."""
 
 from __future__ import annotations

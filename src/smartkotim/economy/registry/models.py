@@ -72,7 +72,7 @@ class Market(Base):
 
 
 class Merchant(Base):
-    """A trader or business; ``nmid`` is the QRIS National Merchant ID (``ID`` + 13 digits) when it has one."""
+    """A trader or business; ``nmid`` is the QRIS National Merchant ID (``ID`` + 13 digits) if any."""
 
     __tablename__ = "merchants"
 
