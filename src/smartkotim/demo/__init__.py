@@ -1,0 +1,1 @@
+"""Synthetic but plausible Kotim demo data (labelled as synthetic wherever it is shown)."""
