@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench setup services chromium clean
+.PHONY: demo test lint bench docs setup services chromium clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ lint: setup
 
 test: setup chromium services lint
 	$(BIN)/pytest -n 2 --dist loadfile
+
+# Regenerate docs/cli.md from the Typer app (tests/test_cli_docs.py fails when it is stale).
+docs: setup
+	$(BIN)/python -m smartkotim.cli_docs docs/cli.md
 
 bench: setup
 	$(BIN)/python bench/point_lookup.py

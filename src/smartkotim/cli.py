@@ -28,6 +28,9 @@ FEATURE_COMMANDS = (
     ("smartkotim.regions.commands", "regions"),
     ("smartkotim.accounts.commands", None),
     ("smartkotim.demo.commands", "demo"),
+    ("smartkotim.economy.registry.commands", None),  # top-level groups `markets` and `merchants`
+    ("smartkotim.economy.metrics.commands", "metrics"),
+    ("smartkotim.economy.ingest.commands", None),  # `ingest`, groups `batches`, `ledger`, `profiles`
 )
 
 
@@ -41,15 +44,18 @@ def db_upgrade() -> None:
 
 @app.command()
 def init() -> None:
-    """Create the data directory, migrate the database and load the region register."""
+    """Create the data directory, migrate the database, load the region register and the OPD."""
+    from smartkotim.accounts.organisations import seed_organisations
     from smartkotim.regions.services import load_register
 
     runtime = open_runtime()
     with runtime.session_factory() as session:
         count = load_register(session, regency_code=runtime.settings.regency_code)
+        seeded = seed_organisations(session, regency_code=runtime.settings.regency_code)
     console.print(
         f"Data directory {runtime.settings.data_dir.resolve()} ready; {count} regions in the register."
     )
+    console.print(f"Organisations: {len(seeded.created)} created, {seeded.existing} already there.")
 
 
 @app.command()
@@ -87,6 +93,7 @@ def _register_features() -> None:
         else:
             for command in module.app.registered_groups:
                 app.add_typer(command.typer_instance, name=command.name)
+            app.registered_commands.extend(module.app.registered_commands)  # top-level commands
 
 
 def main() -> None:

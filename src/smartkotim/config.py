@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,64 @@ class Settings(BaseSettings):
     run_worker: bool = Field(default=True, description="Run the job worker as a thread inside `serve`.")
     job_poll_seconds: float = Field(default=1.0, gt=0, description="How often the worker polls for jobs, s.")
     log_level: str = Field(default="INFO", description="Python logging level.")
+    # --- economy: ingest (docs/ingest.md) ----------------------------------------------------------
+    ingest_amount_ceiling_idr: int = Field(
+        default=100_000_000, ge=1, description="Largest accepted transaction amount, whole rupiah."
+    )
+    ingest_earliest_date: date = Field(
+        default=date(2020, 1, 1), description="Transactions before this date (WIB) are rejected."
+    )
+    reporting_deadline_day: int = Field(
+        default=10, ge=1, le=28, description="Day of the next month by which a bank's monthly report is due."
+    )
+    ingest_max_upload_mib: int = Field(default=2048, ge=1, description="Largest accepted upload, MiB.")
+    ingest_max_error_rows: int = Field(
+        default=50_000, ge=100, description="Row errors stored per batch (the count is always complete)."
+    )
+    ingest_memory_limit_mib: int = Field(
+        default=1536, ge=256, description="DuckDB memory limit of one ingest, MiB (it spills beyond)."
+    )
+    # --- economy: metrics (docs/metrics.md, docs/index.md) ------------------------------------------
+    metrics_habitual_min_weeks: int = Field(
+        default=4, ge=1, le=5, description="Active ISO weeks in a month that make a merchant habitual."
+    )
+    metrics_exact_payers_max_transactions: int = Field(
+        default=50_000,
+        ge=0,
+        description="Largest kabupaten transaction count of a period whose unique payers are counted "
+        "exactly; busier periods get a HyperLogLog estimate (docs/metrics.md).",
+    )
+    metrics_class_aktif_min_adoption: float = Field(
+        default=50.0, ge=0, le=100, description="Adoption rate (%) from which an area is `aktif`."
+    )
+    metrics_class_berkembang_min_adoption: float = Field(
+        default=20.0, ge=0, le=100, description="Adoption rate (%) from which an area is `berkembang`."
+    )
+    metrics_class_berkembang_min_trend_pp: float = Field(
+        default=5.0,
+        description="Rise of adoption (percentage points) that makes a started area `berkembang`.",
+    )
+    metrics_class_started_min_adoption: float = Field(
+        default=0.0,
+        ge=0,
+        le=100,
+        description="Adoption rate (%) above which an area has started (else `belum_mulai`).",
+    )
+    metrics_index_weights: dict[str, float] = Field(
+        default={"enablers": 25.0, "supply": 15.0, "demand": 10.0, "usage": 45.0, "experience": 5.0},
+        description="Index component weights (JSON object; 0 disables a component).",
+    )
+    metrics_index_goalposts: dict[str, tuple[float, float]] = Field(
+        default={
+            "registered_share": (0.0, 100.0),
+            "registered_per_1000_adults": (0.0, 10.0),
+            "payers_per_1000_adults": (0.0, 250.0),
+            "adoption_rate": (0.0, 80.0),
+            "habitual_share": (0.0, 100.0),
+            "success_rate": (80.0, 100.0),
+        },
+        description="Index indicator goalposts `[low, high]` scored 0 and 100 (JSON object).",
+    )
 
     @model_validator(mode="before")
     @classmethod

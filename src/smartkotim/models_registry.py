@@ -10,6 +10,7 @@ FEATURE_MODEL_MODULES = (
     "smartkotim.jobs",
     "smartkotim.economy.registry.models",
     "smartkotim.economy.ingest.models",
+    "smartkotim.economy.metrics.models",
 )
 
 

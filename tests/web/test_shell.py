@@ -53,3 +53,32 @@ def test_assets_are_served_by_the_app(client: TestClient) -> None:
     docs = client.get("/api/docs").text
     assert "/static/apidocs/swagger-ui-bundle.js" in docs
     assert "cdn" not in docs.lower()
+
+
+def test_favicon_is_linked_and_served(client: TestClient) -> None:
+    html = client.get("/").text
+    assert '<link rel="icon" href="/static/img/favicon.svg"' in html
+    response = client.get("/static/img/favicon.svg")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_unknown_language_is_a_404(client: TestClient) -> None:
+    assert client.get("/bahasa/fr", follow_redirects=False).status_code == 404
+
+
+def test_error_pages_follow_the_language_switch(client: TestClient) -> None:
+    client.get("/bahasa/en?next=/")
+    response = client.get("/tidak-ada")
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+    assert "Back to home" in response.text
+
+
+def test_marked_strings_are_returned_unchanged() -> None:
+    from smartkotim.web.i18n import N_, translate
+
+    assert N_("Akses ditolak") == "Akses ditolak"
+    assert translate("Akses ditolak", "en") == "Access denied"
+    assert translate("Akses ditolak", "id") == "Akses ditolak"
+    assert translate("Teks tanpa terjemahan", "en") == "Teks tanpa terjemahan"  # falls back to the source

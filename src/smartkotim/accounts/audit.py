@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -37,3 +38,39 @@ def record_audit(
     )
     session.add(entry)
     return entry
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who performs a service call: a principal (web, API) or a label (``cli:<os user>``, ``system``).
+
+    ``client_address`` is the caller's network address for web and API calls.
+    """
+
+    principal: Principal | None = None
+    label: str | None = None
+    client_address: str | None = None
+
+    def audit(
+        self,
+        session: Session,
+        event: str,
+        *,
+        object_type: str | None = None,
+        object_id: str | int | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> AuditEntry:
+        """``record_audit`` with this actor."""
+        return record_audit(
+            session,
+            event=event,
+            actor=self.principal,
+            actor_label=self.label,
+            object_type=object_type,
+            object_id=object_id,
+            client_address=self.client_address,
+            details=details,
+        )
+
+
+SYSTEM = Actor(label="system")

@@ -26,6 +26,8 @@ def _regions_loader(runtime: Runtime, report: Report) -> None:
 DEMO_LOADERS: list[tuple[str, str]] = [
     # (name, "module:function") — imported lazily so a feature's demo code loads only when used.
     ("regions", "smartkotim.demo.services:_regions_loader"),
+    ("accounts", "smartkotim.accounts.demo:load_demo_accounts"),
+    ("economy", "smartkotim.demo.economy:load_demo_economy"),
 ]
 
 

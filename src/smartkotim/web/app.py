@@ -33,6 +33,7 @@ FEATURE_VIEWS = (
     "smartkotim.regions.views",
     "smartkotim.economy.registry.views",
     "smartkotim.economy.ingest.views",
+    "smartkotim.economy.metrics.views",
 )
 STATIC_DIR = Path(__file__).parent / "static"
 

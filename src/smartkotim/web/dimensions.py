@@ -25,7 +25,13 @@ DIMENSIONS: dict[str, Dimension] = {
         "Smart Economy",
         "Ekosistem transaksi non-tunai di pasar: prioritas pertama masterplan Kotim",
         ("Ekosistem industri", "Kesejahteraan rakyat", "Ekosistem transaksi keuangan"),
-        (("Wilayah", "/wilayah"),),
+        (
+            ("Wilayah", "/wilayah"),
+            # economy: metrics
+            ("Dasbor non-tunai", "/ekonomi"),
+            ("Peringkat wilayah", "/ekonomi/peringkat"),
+            ("Tampilan pimpinan", "/ekonomi/pimpinan"),
+        ),
     ),
     "environment": Dimension(
         "Smart Environment",

@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from smartkotim.web.i18n import N_
 from smartkotim.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -51,12 +52,12 @@ async def not_authenticated(request: Request, exc: Exception) -> Response:
 
 async def forbidden(request: Request, exc: Exception) -> Response:
     """403: the role or token scope does not allow this route."""
-    return _error(request, 403, "Peran Anda tidak memiliki akses ke halaman ini.")
+    return _error(request, 403, N_("Peran Anda tidak memiliki akses ke halaman ini."))
 
 
 async def csrf_failed(request: Request, exc: Exception) -> Response:
     """403: missing or wrong CSRF token."""
-    return _error(request, 403, "Token CSRF tidak ada atau salah. Muat ulang halaman lalu coba lagi.")
+    return _error(request, 403, N_("Token CSRF tidak ada atau salah. Muat ulang halaman lalu coba lagi."))
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -78,4 +79,4 @@ async def validation_error(request: Request, exc: Exception) -> Response:
 async def server_error(request: Request, exc: Exception) -> Response:
     """500 without internals in the response; the traceback goes to the log only."""
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return _error(request, 500, "Kesalahan internal. Kejadian ini sudah dicatat.")
+    return _error(request, 500, N_("Kesalahan internal. Kejadian ini sudah dicatat."))

@@ -39,6 +39,15 @@ class MerchantStatus(StrEnum):
     MERGED = "merged"
 
 
+class MerchantSource(StrEnum):
+    """How a merchant record came in: a form, a file import, a scanned QRIS payload or the demo loader."""
+
+    FORM = "form"
+    IMPORT = "import"
+    QRIS = "qris"
+    DEMO = "demo"
+
+
 class DesaResolution(StrEnum):
     """How a merchant's desa was found (in the order tried), or ``unresolved`` (listed for review)."""
 
@@ -67,6 +76,7 @@ class Market(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     market_days: Mapped[str | None] = mapped_column(String(120))
     opening_hours: Mapped[str | None] = mapped_column(String(40))
+    is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -95,5 +105,7 @@ class Merchant(Base):
     accepts_cashless: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(10), default=MerchantStatus.ACTIVE, index=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("merchants.id"))
+    source: Mapped[str] = mapped_column(String(12), default="form")
+    is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -1,7 +1,12 @@
-"""Smart Economy registry routes (HTML pages and their JSON twins under /api)."""
+"""Smart Economy registry routes (HTML pages and their JSON twins under /api): markets, merchants, QRIS."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from smartkotim.economy.registry import market_views, merchant_views, qris_views
+
 router = APIRouter()
+router.include_router(market_views.router)
+router.include_router(qris_views.router)  # before merchant_views: /ekonomi/pedagang/qris is not an id
+router.include_router(merchant_views.router)

@@ -1,0 +1,187 @@
+"""Synthetic bank transaction reports for the demo and the benchmarks (documented in docs/demo_data.md).
+
+``generate_transactions(merchants, months, rows_per_month, seed)`` yields one ``BankMonth`` per
+acquirer and month: a pyarrow table in the ingest's default profile (``acquirer, txn_id, timestamp,
+nmid, amount, channel, status, payer_id``; timestamp ISO 8601 in WIB without offset, amount whole
+rupiah). Everything is a pure function of its arguments: each month has its own random stream
+(``seed``, year, month), so a month's file is identical whichever window it is generated in.
+
+Model per merchant and month: expected count = weight × ramp (0→1 over the six months after QRIS
+onboarding) × growth (+2.5 % a month since 2024-01) × a Lebaran/December bump; dormant merchants
+(stickers without use) transact at 3 % of that. Counts are Poisson draws scaled so that the window
+averages ``rows_per_month`` rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+COLUMNS = ("acquirer", "txn_id", "timestamp", "nmid", "amount", "channel", "status", "payer_id")
+CHANNELS = np.array(["qris", "edc", "transfer", "emoney", "va"])
+CHANNEL_P = np.array([0.88, 0.05, 0.03, 0.02, 0.02])
+STATUSES = np.array(["success", "failed", "reversed"])
+STATUS_P = np.array([0.975, 0.02, 0.005])
+EPOCH = (2024, 1)  # growth is counted from this month, so a month's data never depends on the window
+MONTHLY_GROWTH = 0.025
+BUMP_MONTHS = {3: 1.25, 4: 1.15, 12: 1.2}  # Ramadan/Lebaran (approximate) and year end
+DAY_HOURS = np.array([5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16])
+DAY_HOUR_P = np.array([9, 14, 15, 13, 11, 9, 8, 6, 5, 4, 3, 3], dtype=float)
+NIGHT_HOURS = np.array([17, 18, 19, 20, 21, 22])
+NIGHT_HOUR_P = np.array([10, 20, 25, 22, 15, 8], dtype=float)
+
+
+@dataclass(frozen=True, slots=True)
+class TxnMerchant:
+    """What the generator needs of a merchant.
+
+    ``weight``: expected successful transactions per month at maturity (before scaling);
+    ``onboarded``: ``(year, month)`` of QRIS onboarding; ``median_amount``: rupiah;
+    ``payer_pool``: the key of the group of payers who shop there (e.g. the kecamatan code).
+    """
+
+    nmid: str
+    acquirer: str
+    weight: float = 1.0
+    onboarded: tuple[int, int] = EPOCH
+    dormant: bool = False
+    night: bool = False
+    median_amount: int = 25_000
+    payer_pool: str = "62.02"
+
+
+@dataclass(frozen=True, slots=True)
+class BankMonth:
+    """One bank's report for one month (``YYYY-MM``): a table in the default profile."""
+
+    acquirer: str
+    month: str
+    table: pa.Table
+
+
+def month_index(year: int, month: int) -> int:
+    """Months since ``EPOCH`` (negative before it)."""
+    return (year - EPOCH[0]) * 12 + (month - EPOCH[1])
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """``"2025-03"`` → ``(2025, 3)``; raises ``ValueError`` otherwise."""
+    year, month = text.split("-")
+    if len(year) != 4 or not 1 <= int(month) <= 12:
+        raise ValueError(f"{text!r} is not a month like 2025-03")
+    return int(year), int(month)
+
+
+def expected_counts(merchants: Sequence[TxnMerchant], month: str) -> np.ndarray:
+    """Expected (unscaled) transactions of each merchant in ``month``."""
+    year, mon = parse_month(month)
+    now = month_index(year, mon)
+    onboard = np.array([month_index(*m.onboarded) for m in merchants])
+    ramp = np.clip((now - onboard + 1) / 6.0, 0.0, 1.0)
+    weight = np.array([m.weight for m in merchants]) * np.where([m.dormant for m in merchants], 0.03, 1.0)
+    growth = (1 + MONTHLY_GROWTH) ** max(now, 0) * BUMP_MONTHS.get(mon, 1.0)
+    return np.asarray(weight * ramp * growth, dtype=float)
+
+
+def _scale(merchants: Sequence[TxnMerchant], months: Sequence[str], rows_per_month: int) -> float:
+    total = sum(float(expected_counts(merchants, m).sum()) for m in months)
+    return rows_per_month * len(months) / total if total > 0 else 0.0
+
+
+def generate_transactions(
+    merchants: Sequence[TxnMerchant], months: Sequence[str], rows_per_month: int, seed: int
+) -> Iterator[BankMonth]:
+    """One ``BankMonth`` per acquirer with rows, per month, in month then acquirer order.
+
+    ``rows_per_month`` is the average over ``months`` (busy months have more). Deterministic in
+    (merchants, months, rows_per_month, seed).
+    """
+    if not merchants or not months:
+        return
+    scale = _scale(merchants, months, rows_per_month)
+    acquirers = np.array([m.acquirer for m in merchants])
+    for month in months:
+        table = _month_table(merchants, month, scale, seed)
+        if table.num_rows == 0:
+            continue
+        merchant_of = table.column("_merchant").to_numpy()
+        table = table.drop_columns(["_merchant"])
+        for acquirer in sorted(set(acquirers.tolist())):
+            mask = acquirers[merchant_of] == acquirer
+            if mask.any():
+                part = table.filter(pa.array(mask))
+                yield BankMonth(acquirer, month, _with_ids(part, acquirer, month))
+
+
+def _month_table(merchants: Sequence[TxnMerchant], month: str, scale: float, seed: int) -> pa.Table:
+    year, mon = parse_month(month)
+    rng = np.random.default_rng([seed, year, mon])
+    counts = rng.poisson(expected_counts(merchants, month) * scale)
+    index = np.repeat(np.arange(len(merchants)), counts)
+    n = len(index)
+    days = int(
+        np.datetime64(f"{year + mon // 12:04d}-{mon % 12 + 1:02d}") - np.datetime64(f"{year:04d}-{mon:02d}")
+    )
+    night = np.array([m.night for m in merchants])[index]
+    hours = np.where(
+        night,
+        rng.choice(NIGHT_HOURS, size=n, p=NIGHT_HOUR_P / NIGHT_HOUR_P.sum()),
+        rng.choice(DAY_HOURS, size=n, p=DAY_HOUR_P / DAY_HOUR_P.sum()),
+    )
+    seconds = rng.integers(0, days, n) * 86400 + hours * 3600 + rng.integers(0, 3600, n)
+    stamps = np.datetime64(f"{year:04d}-{mon:02d}-01T00:00:00") + seconds.astype("timedelta64[s]")
+    order = np.argsort(stamps, kind="stable")
+    index, stamps = index[order], stamps[order]
+    medians = np.array([m.median_amount for m in merchants], dtype=float)[index]
+    amounts = np.maximum(1000, np.round(medians * rng.lognormal(0.0, 0.6, n) / 500) * 500).astype(np.int64)
+    pools = np.array([m.payer_pool for m in merchants])[index]
+    payers = np.char.add(
+        np.char.add("P", np.char.replace(pools, ".", "")), rng.integers(0, 4000, n).astype(str)
+    )
+    return pa.table(
+        {
+            "_merchant": index,
+            "timestamp": np.datetime_as_string(stamps, unit="s"),
+            "nmid": np.array([m.nmid for m in merchants])[index],
+            "amount": amounts,
+            "channel": rng.choice(CHANNELS, size=n, p=CHANNEL_P),
+            "status": rng.choice(STATUSES, size=n, p=STATUS_P),
+            "payer_id": payers,
+        }
+    )
+
+
+def _with_ids(part: pa.Table, acquirer: str, month: str) -> pa.Table:
+    n = part.num_rows
+    prefix = f"{acquirer}-{month.replace('-', '')}-"
+    ids = np.char.add(prefix, np.char.zfill(np.arange(1, n + 1).astype(str), 8))
+    columns = {
+        "acquirer": pa.array([acquirer] * n),
+        "txn_id": pa.array(ids),
+        **{name: part.column(name) for name in COLUMNS[2:]},
+    }
+    return pa.table(columns)
+
+
+def write_report_csv(report: BankMonth, folder: Path) -> Path:
+    """Write one report as ``<folder>/<acquirer>_<YYYY-MM>.csv`` (UTF-8, comma); returns the path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{report.acquirer}_{report.month}.csv"
+    pacsv.write_csv(report.table, path, pacsv.WriteOptions(quoting_style="needed"))
+    return path
+
+
+def month_range(first: str, last: str) -> list[str]:
+    """Every ``YYYY-MM`` from ``first`` to ``last`` inclusive."""
+    y, m = parse_month(first)
+    end = parse_month(last)
+    out = []
+    while (y, m) <= end:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out

@@ -1,0 +1,66 @@
+"""Reporting scorecard per bank: which months were reported, on time or late, and revisions.
+
+A month counts as reported by a bank when an applied file batch of that bank holds transactions of
+that month. It is on time when the first such batch arrived by the deadline: day
+``SMARTKOTIM_REPORTING_DEADLINE_DAY`` of the next month, 23:59:59 WIB. Every later batch holding the
+same month is a revision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta, timezone
+
+from sqlalchemy.orm import Session
+
+from smartkotim.economy.ingest import queries
+
+WIB = timezone(timedelta(hours=7))
+
+
+@dataclass(frozen=True, slots=True)
+class MonthReport:
+    """One bank × month: first report time (UTC), deadline (UTC), on time, revisions, batch ids."""
+
+    acquirer_code: str
+    month: str
+    first_reported_at: datetime
+    deadline: datetime
+    on_time: bool
+    revisions: int
+    batch_ids: tuple[int, ...]
+
+
+def deadline_for(month: str, deadline_day: int) -> datetime:
+    """Deadline (UTC) of ``month`` (``YYYY-MM``): ``deadline_day`` of the next month, 23:59:59 WIB."""
+    year, mon = int(month[:4]), int(month[5:7])
+    year, mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
+    local = datetime.combine(datetime(year, mon, deadline_day).date(), time(23, 59, 59), tzinfo=WIB)
+    return local.astimezone(UTC)
+
+
+def summarise_scorecard(
+    session: Session, *, deadline_day: int, acquirer_code: str | None = None
+) -> list[MonthReport]:
+    """The scorecard rows, by bank then month (only banks scoped to ``acquirer_code`` when given)."""
+    seen: dict[tuple[str, str], list[tuple[datetime, int]]] = {}
+    for batch in queries.list_reported_batches(session, acquirer_code):
+        for month in batch.months or []:
+            seen.setdefault((batch.acquirer_code, month), []).append((batch.created_at, batch.id))
+    rows = []
+    for (bank, month), reports in sorted(seen.items()):
+        reports.sort()
+        first = reports[0][0]
+        deadline = deadline_for(month, deadline_day)
+        rows.append(
+            MonthReport(
+                bank,
+                month,
+                first,
+                deadline,
+                first <= deadline,
+                len(reports) - 1,
+                tuple(i for _, i in reports),
+            )
+        )
+    return rows

@@ -1,0 +1,60 @@
+"""In-process cache of the metrics pages' data, keyed by the request and the store's version.
+
+The store changes only through a recompute, which commits its rows together with a new
+``economy_metrics_runs`` row; so ``(latest run id, request)`` identifies a response exactly, and a new
+run makes every older entry unreachable (they age out of the LRU). One cache per app
+(``app.state``); thread-safe (sync routes run in a thread pool). A miss builds the value outside the lock
+(two threads may build the same entry once; both results are equal).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from smartkotim.economy.metrics import queries
+
+T = TypeVar("T")
+MAX_ENTRIES = 2048
+
+
+class ResponseCache:
+    """A bounded LRU map from keys to built values (JSON bytes or response models)."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._max = max_entries
+
+    def get_or_build(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The cached value of ``key``, else ``build()`` stored under it."""
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                value: T = self._data[key]
+                return value
+        built = build()
+        with self._lock:
+            self._data[key] = built
+            while len(self._data) > self._max:
+                self._data.popitem(last=False)
+        return built
+
+
+def app_cache(app: Any) -> ResponseCache:
+    """The cache of one app (created on first use)."""
+    cache = getattr(app.state, "economy_metrics_cache", None)
+    if cache is None:
+        cache = ResponseCache()
+        app.state.economy_metrics_cache = cache
+    return cache
+
+
+def cached(app: Any, session: Session, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
+    """``build()`` for ``key`` at the store's current version, from the app's cache when present."""
+    version = queries.get_store_version(session)
+    return app_cache(app).get_or_build((version, *key), build)

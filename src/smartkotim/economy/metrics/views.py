@@ -1,0 +1,364 @@
+"""Smart Economy metrics routes: dashboard, area pages, rankings, leader view, their JSON twins and
+exports (CSV, XLSX, GeoJSON). Views parse, call one reader, render."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import TypeAdapter
+from sqlalchemy.orm import Session
+from starlette.responses import HTMLResponse, Response
+
+from smartkotim.config import Settings
+from smartkotim.economy.metrics import exports, hooks, readers
+from smartkotim.economy.metrics.breaks import BreakMethod
+from smartkotim.economy.metrics.cache import cached
+from smartkotim.economy.metrics.classes import CLASS_LABELS
+from smartkotim.economy.metrics.definitions import METRICS
+from smartkotim.economy.metrics.maps import UnknownMetricError, build_metrics_map, map_geometry_key
+from smartkotim.economy.metrics.queries import list_period_ids
+from smartkotim.economy.metrics.schemas import AreaDetailOut, AreaMetricsOut, SummaryOut
+from smartkotim.lib.periods import PeriodError, today_wib
+from smartkotim.web.deps import get_db, get_settings
+from smartkotim.web.templating import render
+
+router = APIRouter()
+JOB_KINDS = hooks  # importing the views registers the metrics job kinds for the worker
+GEOJSON = "application/geo+json"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LevelQuery = Query("kecamatan", pattern="^(kabupaten|kecamatan|desa|market)$")
+ITEMS = TypeAdapter(list[AreaMetricsOut])
+
+
+def default_period(db: Session) -> str:
+    """The newest stored month, else the current month (WIB)."""
+    months = list_period_ids(db, period_kind="month")
+    return months[0] if months else today_wib().strftime("%Y-%m")
+
+
+def _bad_request(exc: Exception) -> HTTPException:
+    return HTTPException(400, str(exc))
+
+
+def _period(request: Request, db: Session, period: str | None) -> str:
+    """The requested period id, else the newest stored month (cached with the store's version)."""
+    return period or cached(request.app, db, ("default_period",), lambda: default_period(db))
+
+
+def _json(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
+
+
+def _metrics(db: Session, settings: Settings, level: str, period: str | None) -> list[AreaMetricsOut]:
+    try:
+        return readers.list_area_metrics(db, settings, level=level, period_id=period or default_period(db))
+    except (PeriodError, readers.UnknownLevelError) as exc:
+        raise _bad_request(exc) from exc
+
+
+@router.get(
+    "/api/economy/metrics",
+    name="api_economy_metrics",
+    tags=["economy"],
+    response_model=list[AreaMetricsOut],
+)
+def api_economy_metrics(
+    request: Request,
+    level: str = LevelQuery,
+    period: str | None = Query(
+        None, description="Period id: 2026-10, 2026-W43, 2026Q4, 2026, L30D, L12M, YTD"
+    ),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    """Every region (or market) of ``level`` with every metric of ``period``, its index and class."""
+    period_id = _period(request, db, period)
+    return _json(
+        cached(
+            request.app,
+            db,
+            ("metrics", level, period_id),
+            lambda: ITEMS.dump_json(_metrics(db, settings, level, period_id)),
+        )
+    )
+
+
+@router.get("/api/economy/metrics.csv", name="api_economy_metrics_csv", tags=["economy"])
+def api_economy_metrics_csv(
+    level: str = LevelQuery,
+    period: str | None = None,
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    """The metrics list as a CSV download (flat columns)."""
+    items = _metrics(db, settings, level, period)
+    name = f"metrik-{level}-{items[0].period_id if items else 'kosong'}.csv"
+    return Response(
+        exports.to_csv(items),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/api/economy/metrics.xlsx", name="api_economy_metrics_xlsx", tags=["economy"])
+def api_economy_metrics_xlsx(
+    level: str = LevelQuery,
+    period: str | None = None,
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    """The metrics list as an XLSX download."""
+    items = _metrics(db, settings, level, period)
+    period_id = items[0].period_id if items else "kosong"
+    return Response(
+        exports.to_xlsx(items, title=f"{level} {period_id}"),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="metrik-{level}-{period_id}.xlsx"'},
+    )
+
+
+def _summary(request: Request, db: Session, settings: Settings, level: str, period_id: str) -> SummaryOut:
+    def build() -> SummaryOut:
+        try:
+            return readers.get_summary(db, settings, level=level, period_id=period_id)
+        except (PeriodError, readers.UnknownLevelError) as exc:
+            raise _bad_request(exc) from exc
+
+    return cached(request.app, db, ("summary", level, period_id), build)
+
+
+@router.get("/api/economy/summary", name="api_economy_summary", tags=["economy"])
+def api_economy_summary(
+    request: Request,
+    level: str = LevelQuery,
+    period: str | None = None,
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> SummaryOut:
+    """Headline of a period: the kabupaten, class counts, class changes and lagging areas."""
+    return _summary(request, db, settings, level, _period(request, db, period))
+
+
+def _map_bytes(request: Request, db: Session, settings: Settings, params: dict[str, Any]) -> bytes:
+    """The map's GeoJSON as bytes, cached with the store's version and the boundary imports."""
+    params = params | {"period": _period(request, db, params["period"])}
+    key = ("map", tuple(sorted(params.items())), map_geometry_key(db))
+    return cached(request.app, db, key, lambda: json.dumps(_map(db, settings, params)).encode())
+
+
+def _map(db: Session, settings: Settings, params: dict[str, Any]) -> dict[str, Any]:
+    try:
+        fixed = [float(x) for x in params["fixed"].split(",") if x.strip()] if params["fixed"] else None
+        return build_metrics_map(
+            db,
+            settings,
+            level=params["level"],
+            period_id=params["period"] or default_period(db),
+            metric=params["metric"],
+            method=BreakMethod(params["method"]),
+            k=params["k"],
+            fixed=fixed,
+            parent=params["parent"],
+        )
+    except (PeriodError, readers.UnknownLevelError, UnknownMetricError, ValueError) as exc:
+        raise _bad_request(exc) from exc
+
+
+def _map_params(
+    level: str = Query("kecamatan", pattern="^(kecamatan|desa)$"),
+    period: str | None = None,
+    metric: str = "adoption_rate",
+    method: str = Query("quantile", pattern="^(quantile|equal_interval|natural_breaks|fixed)$"),
+    k: int = Query(5, ge=1, le=9),
+    fixed: str | None = Query(None, description="Upper class limits for method=fixed, comma separated"),
+    parent: str | None = Query(None, description="Kecamatan code to map only its desa"),
+) -> dict[str, Any]:
+    return {
+        "level": level,
+        "period": period,
+        "metric": metric,
+        "method": method,
+        "k": k,
+        "fixed": fixed,
+        "parent": parent,
+    }
+
+
+@router.get("/api/economy/map", name="api_economy_map", tags=["economy"], response_model=dict[str, Any])
+def api_economy_map(
+    request: Request,
+    params: dict[str, Any] = Depends(_map_params),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    """The choropleth as GeoJSON: polygons with value, class and area class; legend; market points."""
+    return _json(_map_bytes(request, db, settings, params))
+
+
+@router.get("/api/economy/map.geojson", name="api_economy_map_geojson", tags=["economy"])
+def api_economy_map_geojson(
+    request: Request,
+    params: dict[str, Any] = Depends(_map_params),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    """The choropleth as a GeoJSON download."""
+    period_id = _period(request, db, params["period"])
+    name = f"peta-{params['level']}-{params['metric']}-{period_id}.geojson"
+    return Response(
+        _map_bytes(request, db, settings, params),
+        media_type=GEOJSON,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/api/economy/areas/{level}/{code}/history", name="api_economy_area_history", tags=["economy"])
+def api_economy_area_history(
+    request: Request,
+    level: str,
+    code: str,
+    kind: str = Query("month", pattern="^(day|week|month|quarter|year)$"),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> list[AreaMetricsOut]:
+    """One area's figures for every stored period of ``kind``, oldest first (trend charts)."""
+    return cached(
+        request.app,
+        db,
+        ("history", level, code, kind),
+        lambda: readers.list_area_history(db, settings, level=level, code=code, period_kind=kind),
+    )
+
+
+def _page_context(request: Request, db: Session, level: str, period: str | None) -> dict[str, Any]:
+    return {
+        "period": _period(request, db, period),
+        "level": level,
+        "months": cached(request.app, db, ("months",), lambda: list_period_ids(db, period_kind="month")[:36]),
+        "metrics": METRICS,
+        "class_labels": {str(k): v for k, v in CLASS_LABELS.items()},
+    }
+
+
+METHODS = (
+    ("quantile", "Kuantil"),
+    ("equal_interval", "Interval sama"),
+    ("natural_breaks", "Jeda alami (Jenks)"),
+    ("fixed", "Kelas tetap"),
+)
+
+
+@router.get("/ekonomi", name="economy_dashboard", response_class=HTMLResponse, include_in_schema=False)
+def economy_dashboard(
+    request: Request,
+    params: dict[str, Any] = Depends(_map_params),
+    compare: str | None = None,
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    """Smart Economy home: the choropleth (drawn from ``/api/economy/map``), headline and lagging areas."""
+    period = _period(request, db, params["period"])
+    query = urlencode({k: v for k, v in (params | {"period": period}).items() if v is not None})
+    compare_query = urlencode({k: v for k, v in (params | {"period": compare}).items() if v is not None})
+    summary = _summary(request, db, settings, params["level"], period)
+    context = _page_context(request, db, params["level"], period) | {
+        "metric": params["metric"],
+        "method": params["method"],
+        "k": params["k"],
+        "fixed": params["fixed"],
+        "methods": METHODS,
+        "compare": compare,
+        "s": summary,
+        "map_url": f"/api/economy/map?{query}",
+        "geojson_url": f"/api/economy/map.geojson?{query}",
+        "compare_url": f"/api/economy/map?{compare_query}" if compare else None,
+    }
+    return render(request, "metrics/dashboard.html", context)
+
+
+@router.get(
+    "/ekonomi/peringkat", name="economy_rankings", response_class=HTMLResponse, include_in_schema=False
+)
+def economy_rankings(
+    request: Request,
+    level: str = LevelQuery,
+    period: str | None = None,
+    metric: str = "adoption_rate",
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    """Rankings and table of any metric (JSON twin: ``/api/economy/metrics``)."""
+    if metric not in METRICS:
+        raise HTTPException(400, f"metric {metric!r} is not one of {', '.join(METRICS)}")
+    items = _metrics(db, settings, level, period)
+    ranked = sorted(items, key=lambda i: (getattr(i, metric) is None, -(getattr(i, metric) or 0)))
+    context = _page_context(request, db, level, period) | {"items": ranked, "metric": metric}
+    return render(request, "metrics/rankings.html", context)
+
+
+@router.get("/ekonomi/pimpinan", name="economy_leader", response_class=HTMLResponse, include_in_schema=False)
+def economy_leader(
+    request: Request,
+    period: str | None = None,
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    """One page for the Bupati: headline numbers and change, the map, the lagging list (phone-friendly)."""
+    period_id = _period(request, db, period)
+    summary = _summary(request, db, settings, "kecamatan", period_id)
+    return render(
+        request, "metrics/leader.html", _page_context(request, db, "kecamatan", period_id) | {"s": summary}
+    )
+
+
+@router.get(
+    "/ekonomi/wilayah/{code}", name="economy_area", response_class=HTMLResponse, include_in_schema=False
+)
+def economy_area(
+    request: Request,
+    code: str,
+    period: str | None = None,
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    """A region's or market's economy page: funnel, index breakdown, comparison, trend, markets below,
+    bank mix."""
+    detail = _detail(request, db, settings, code, period)
+    if detail is None:
+        raise HTTPException(404, f"wilayah atau pasar {code} tidak ditemukan")
+    return render(
+        request, "metrics/area.html", _page_context(request, db, detail.area.level, period) | {"d": detail}
+    )
+
+
+@router.get("/api/economy/areas/{code}", name="api_economy_area", tags=["economy"])
+def api_economy_area(
+    request: Request,
+    code: str,
+    period: str | None = None,
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> AreaDetailOut:
+    """A region's or market's figures with the kabupaten's for comparison, the areas below it and the
+    bank mix (share of transactions and value by acquirer)."""
+    detail = _detail(request, db, settings, code, period)
+    if detail is None:
+        raise HTTPException(404, f"wilayah atau pasar {code} tidak ditemukan")
+    return detail
+
+
+def _detail(
+    request: Request, db: Session, settings: Settings, code: str, period: str | None
+) -> AreaDetailOut | None:
+    period_id = _period(request, db, period)
+
+    def build() -> AreaDetailOut | None:
+        try:
+            return readers.get_area_detail(db, settings, code=code, period_id=period_id)
+        except PeriodError as exc:
+            raise _bad_request(exc) from exc
+
+    return cached(request.app, db, ("area", code, period_id), build)

@@ -1,0 +1,268 @@
+"""Market operations: create, update and import (CSV/XLSX, upsert by code). Each commits and audits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from smartkotim.accounts.audit import record_audit
+from smartkotim.accounts.roles import Principal
+from smartkotim.economy.registry import queries, rules
+from smartkotim.economy.registry.access import (
+    RecordNotFoundError,
+    RegistryError,
+    may_read_merchants,
+    merchant_scope,
+    require_market_editor,
+)
+from smartkotim.economy.registry.desa import DesaInput, DesaResolver
+from smartkotim.economy.registry.models import Market
+from smartkotim.economy.registry.presenters import markets_out, merchants_out
+from smartkotim.economy.registry.queries import MerchantFilter, MerchantScope
+from smartkotim.economy.registry.schemas import (
+    ImportReport,
+    MarketCreate,
+    MarketDetailOut,
+    MarketOut,
+    MarketUpdate,
+    RowError,
+    first_field_error,
+)
+from smartkotim.economy.registry.tabular import Row, read_rows
+
+MARKET_COLUMNS = (
+    "code",
+    "name",
+    "kind",
+    "kios_count",
+    "los_count",
+    "managing_office",
+    "desa_code",
+    "lat",
+    "lon",
+    "market_days",
+    "opening_hours",
+)
+MARKET_FIELDS = MARKET_COLUMNS[1:]
+
+
+def _check_references(session: Session, data: MarketUpdate, regency_code: str) -> None:
+    if data.desa_code is not None and data.desa_code not in queries.list_desa_codes(
+        session, regency_code=regency_code
+    ):
+        raise rules.FieldError(
+            "desa_code", data.desa_code, f"bukan kode desa/kelurahan di wilayah {regency_code}"
+        )
+    if (
+        data.managing_office is not None
+        and queries.get_organisation_id(session, data.managing_office) is None
+    ):
+        raise rules.FieldError("managing_office", data.managing_office, "kode organisasi tidak terdaftar")
+    if (data.lat is None) != (data.lon is None):
+        raise rules.FieldError("lat" if data.lat is None else "lon", "", "lat dan lon harus diisi berdua")
+
+
+def _apply(market: Market, data: MarketUpdate) -> bool:
+    """Copy ``data`` onto ``market``; True when anything changed."""
+    changed = False
+    for field in MARKET_FIELDS:
+        value = getattr(data, field)
+        if getattr(market, field) != value:
+            setattr(market, field, value)
+            changed = True
+    return changed
+
+
+def create_market(
+    session: Session,
+    *,
+    data: MarketCreate,
+    actor: Principal | None,
+    regency_code: str,
+    is_synthetic: bool = False,
+) -> Market:
+    """Register a new market; audit ``economy.market.created``.
+
+    Raises:
+        NotPermittedError: not an admin or market-office officer.
+        RegistryError: the code is taken. FieldError: unknown desa or office.
+    """
+    require_market_editor(actor)
+    if queries.get_market_by_code(session, data.code) is not None:
+        raise RegistryError(f"kode pasar {data.code} sudah dipakai")
+    _check_references(session, data, regency_code)
+    market = Market(code=data.code, is_synthetic=is_synthetic)
+    _apply(market, data)
+    session.add(market)
+    session.flush()
+    record_audit(
+        session,
+        event="economy.market.created",
+        actor=actor,
+        actor_label="cli",
+        object_type="market",
+        object_id=market.code,
+    )
+    session.commit()
+    return market
+
+
+def update_market(
+    session: Session, *, code: str, data: MarketUpdate, actor: Principal | None, regency_code: str
+) -> Market:
+    """Change a market's editable fields; audit ``economy.market.updated`` with the changed field names.
+
+    Raises:
+        RecordNotFoundError, NotPermittedError, FieldError.
+    """
+    require_market_editor(actor)
+    market = queries.get_market_by_code(session, code)
+    if market is None:
+        raise RecordNotFoundError(f"pasar {code} tidak ditemukan")
+    _check_references(session, data, regency_code)
+    changed = [f for f in MARKET_FIELDS if getattr(market, f) != getattr(data, f)]
+    _apply(market, data)
+    record_audit(
+        session,
+        event="economy.market.updated",
+        actor=actor,
+        actor_label="cli",
+        object_type="market",
+        object_id=code,
+        details={"fields": changed},
+    )
+    session.commit()
+    return market
+
+
+def _row_market(row: Row, resolver: DesaResolver) -> MarketCreate:
+    values: dict[str, Any] = {c: row.get(c) for c in MARKET_COLUMNS}
+    values["kios_count"] = rules.parse_count(row.get("kios_count"), "kios_count")
+    values["los_count"] = rules.parse_count(row.get("los_count"), "los_count")
+    point = rules.parse_point(row.get("lat"), row.get("lon"))
+    values["lat"], values["lon"] = point if point else (None, None)
+    raw = {**values, "name": values["name"] or "", "kind": values["kind"] or "", "code": values["code"] or ""}
+    try:
+        data = MarketCreate.model_validate(raw)
+    except ValidationError as exc:
+        raise first_field_error(exc, raw) from None
+    if data.desa_code is None and point is not None:
+        data.desa_code, _ = resolver.resolve(DesaInput(point=point))
+    return data
+
+
+def import_markets(
+    session: Session,
+    *,
+    path: Path,
+    actor: Principal | None,
+    regency_code: str,
+    is_synthetic: bool = False,
+    actor_label: str = "cli",
+) -> ImportReport:
+    """Upsert the markets of a CSV/XLSX file by ``code``; bad rows are reported, good rows stored.
+
+    Columns: ``code, name, kind`` (required), ``kios_count, los_count, managing_office, desa_code, lat,
+    lon, market_days, opening_hours``. The same file twice changes nothing the second time. Audit
+    ``economy.market.imported``. Raises ``ImportFileError`` (nothing stored) when the file is unreadable.
+    """
+    require_market_editor(actor)
+    _, rows = read_rows(path, required=("code", "name", "kind"), known=MARKET_COLUMNS)
+    report = ImportReport(file=path.name, rows=len(rows))
+    resolver = DesaResolver(session, regency_code=regency_code)
+    seen: dict[str, int] = {}
+    for row in rows:
+        try:
+            data = _row_market(row, resolver)
+            if data.code in seen:
+                raise rules.FieldError(
+                    "code", data.code, f"kode ganda dalam berkas (sudah di baris {seen[data.code]})"
+                )
+            seen[data.code] = row.number
+            _check_references(session, data, regency_code)
+        except rules.FieldError as err:
+            report.rejected += 1
+            report.errors.append(
+                RowError(file=path.name, row=row.number, column=err.column, value=err.value, rule=err.rule)
+            )
+            continue
+        _upsert(session, data, report, is_synthetic)
+    record_audit(
+        session,
+        event="economy.market.imported",
+        actor=actor,
+        actor_label=actor_label,
+        object_type="file",
+        object_id=path.name,
+        details=report.model_dump(exclude={"errors"}),
+    )
+    session.commit()
+    return report
+
+
+def _upsert(session: Session, data: MarketCreate, report: ImportReport, is_synthetic: bool) -> None:
+    market = queries.get_market_by_code(session, data.code)
+    if market is None:
+        market = Market(code=data.code, is_synthetic=is_synthetic)
+        _apply(market, data)
+        session.add(market)
+        session.flush()
+        report.created += 1
+    elif _apply(market, data):
+        session.flush()
+        report.updated += 1
+    else:
+        report.unchanged += 1
+    if market.desa_code is None:
+        report.unresolved += 1
+
+
+def view_markets(session: Session, *, actor: Principal | None) -> list[MarketOut]:
+    """Every market with its merchant counts (merchants in the reader's scope only)."""
+    markets = queries.list_markets(session)
+    return markets_out(session, markets, queries.count_merchants_by_market(session, merchant_scope(actor)))
+
+
+def view_market(
+    session: Session, *, code: str, actor: Principal | None, client_address: str | None = None
+) -> MarketDetailOut:
+    """One market; its merchants too when the reader may read merchant records (that read is audited).
+
+    Raises:
+        RecordNotFoundError: no market with ``code``.
+    """
+    market = queries.get_market_by_code(session, code.upper())
+    if market is None:
+        raise RecordNotFoundError(f"pasar {code} tidak ditemukan")
+    scope = merchant_scope(actor)
+    out = markets_out(session, [market], queries.count_merchants_by_market(session, scope))[0]
+    if not may_read_merchants(actor):
+        return MarketDetailOut(market=out, merchants=None)
+    rows, _ = queries.list_merchants(session, scope, MerchantFilter(market_id=market.id), limit=1000)
+    record_audit(
+        session,
+        event="economy.merchant.viewed",
+        actor=actor,
+        actor_label="cli",
+        object_type="merchant_list",
+        object_id=f"market:{market.code}",
+        client_address=client_address,
+        details={"count": len(rows), "ids": [m.id for m in rows][:200]},
+    )
+    session.commit()
+    return MarketDetailOut(market=out, merchants=merchants_out(session, rows))
+
+
+def describe_market(session: Session, *, code: str) -> MarketOut:
+    """One market with its merchant counts, without merchant records (nothing to audit).
+
+    Raises:
+        RecordNotFoundError: no market with ``code``.
+    """
+    market = queries.get_market_by_code(session, code.upper())
+    if market is None:
+        raise RecordNotFoundError(f"pasar {code} tidak ditemukan")
+    return markets_out(session, [market], queries.count_merchants_by_market(session, MerchantScope()))[0]

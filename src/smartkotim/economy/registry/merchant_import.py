@@ -1,0 +1,206 @@
+"""Merchant import from the canonical CSV/XLSX file (upsert; the same file twice changes nothing).
+
+Columns: ``nmid, name, criteria, category, market_code, stall, desa_code, lat, lon, postal_code,
+address, acquirer, onboarded_on, accepts_cashless``; only ``name`` and one of ``desa_code`` /
+``lat``+``lon`` / ``postal_code`` / ``address`` / ``market_code`` are required. A row is matched to an
+existing record by NMID, else (a trader without NMID) by name and place as given. Bad rows are
+rejected with the file, row, column, value and rule; merchants whose desa is not found are stored and
+listed for review, never dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from smartkotim.accounts.audit import record_audit
+from smartkotim.accounts.roles import Principal
+from smartkotim.config import Settings
+from smartkotim.economy.registry import queries, rules
+from smartkotim.economy.registry.access import require_market_editor
+from smartkotim.economy.registry.duplicates import near_duplicates_of
+from smartkotim.economy.registry.ingest_hooks import release_quarantined
+from smartkotim.economy.registry.merchant_values import (
+    MerchantContext,
+    MerchantValues,
+    TraderKey,
+    apply_values,
+    key_of_merchant,
+    key_of_values,
+)
+from smartkotim.economy.registry.models import DesaResolution, Merchant, MerchantSource, MerchantStatus
+from smartkotim.economy.registry.schemas import ImportReport, MerchantCreate, RowError, first_field_error
+from smartkotim.economy.registry.tabular import Row, read_rows
+
+MERCHANT_COLUMNS = (
+    "nmid",
+    "name",
+    "criteria",
+    "category",
+    "market_code",
+    "stall",
+    "desa_code",
+    "lat",
+    "lon",
+    "postal_code",
+    "address",
+    "acquirer",
+    "onboarded_on",
+    "accepts_cashless",
+)
+
+
+class _Index:
+    """Existing merchants by NMID and, for those without NMID, by trader key."""
+
+    def __init__(self, merchants: Sequence[Merchant]) -> None:
+        self.by_nmid = {m.nmid: m for m in merchants if m.nmid}
+        self.by_key: dict[TraderKey, Merchant] = {}
+        self.touched: set[int] = set()  # id() of records created or changed by this import
+        for m in merchants:
+            if not m.nmid:
+                self.by_key.setdefault(key_of_merchant(m), m)
+
+    def find(self, values: MerchantValues) -> Merchant | None:
+        """By NMID; else the trader without NMID of the same key (not one this file already wrote:
+        a trader row and a QRIS row of the same name and place stay two records, so a re-run matches)."""
+        if values.nmid and values.nmid in self.by_nmid:
+            return self.by_nmid[values.nmid]
+        found = self.by_key.get(key_of_values(values))
+        return None if found is None or id(found) in self.touched else found
+
+    def add(self, merchant: Merchant, old_key: TraderKey | None = None) -> None:
+        self.touched.add(id(merchant))
+        if old_key is not None and self.by_key.get(old_key) is merchant:
+            del self.by_key[old_key]
+        if merchant.nmid:
+            self.by_nmid[merchant.nmid] = merchant
+        else:
+            self.by_key.setdefault(key_of_merchant(merchant), merchant)
+
+
+def row_to_create(row: Row) -> MerchantCreate:
+    """One file row as a ``MerchantCreate``.
+
+    Raises:
+        FieldError: naming the column, the raw value and the rule.
+    """
+    raw: dict[str, Any] = {c: row.get(c) for c in MERCHANT_COLUMNS}
+    point = rules.parse_point(row.get("lat"), row.get("lon"))
+    raw["lat"], raw["lon"] = point if point else (None, None)
+    raw["onboarded_on"] = rules.parse_date(row.get("onboarded_on"), "onboarded_on")
+    raw["accepts_cashless"] = rules.parse_bool(row.get("accepts_cashless"), "accepts_cashless")
+    raw["name"] = raw["name"] or ""
+    try:
+        return MerchantCreate.model_validate(raw)
+    except ValidationError as exc:
+        raise first_field_error(exc, {**raw, **row.cells}) from None
+
+
+def import_merchants(
+    session: Session,
+    *,
+    path: Path,
+    actor: Principal | None,
+    settings: Settings,
+    actor_label: str = "cli",
+) -> ImportReport:
+    """Import the canonical merchant file at ``path`` (CSV or XLSX); see the module text for the rules.
+
+    Raises:
+        ImportFileError: unreadable file or header (nothing stored). NotPermittedError: role.
+    """
+    require_market_editor(actor)
+    _, rows = read_rows(path, required=("name",), known=MERCHANT_COLUMNS)
+    return import_merchant_rows(
+        session, rows=rows, file_name=path.name, actor=actor, settings=settings, actor_label=actor_label
+    )
+
+
+def import_merchant_rows(
+    session: Session,
+    *,
+    rows: Sequence[Row],
+    file_name: str,
+    actor: Principal | None,
+    settings: Settings,
+    actor_label: str = "cli",
+    source: MerchantSource = MerchantSource.IMPORT,
+    is_synthetic: bool = False,
+) -> ImportReport:
+    """Upsert already-read rows (used by the file import and the demo loader); one transaction, one audit."""
+    require_market_editor(actor)
+    context = MerchantContext(session, regency_code=settings.regency_code)
+    index = _Index(queries.list_all_merchants(session))
+    report = ImportReport(file=file_name, rows=len(rows))
+    seen: dict[object, int] = {}
+    touched: list[Merchant] = []
+    new_nmids: list[str] = []
+    for row in rows:
+        try:
+            values = context.values(row_to_create(row))
+            _check_in_file(values, row.number, seen)
+        except rules.FieldError as err:
+            report.rejected += 1
+            report.errors.append(
+                RowError(file=file_name, row=row.number, column=err.column, value=err.value, rule=err.rule)
+            )
+            continue
+        merchant, outcome, got_nmid = _upsert(session, index, values, source, is_synthetic)
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        report.unresolved += merchant.desa_resolution == DesaResolution.UNRESOLVED
+        if outcome != "unchanged":
+            touched.append(merchant)
+        if got_nmid:
+            new_nmids.append(got_nmid)
+    session.flush()
+    report.flagged_duplicates = sum(1 for m in touched if near_duplicates_of(session, m))
+    record_audit(
+        session,
+        event="economy.merchant.imported",
+        actor=actor,
+        actor_label=actor_label,
+        object_type="file",
+        object_id=file_name,
+        details=report.model_dump(exclude={"errors"}),
+    )
+    session.commit()
+    report.released = release_quarantined(session, settings=settings, nmids=new_nmids)
+    return report
+
+
+def _check_in_file(values: MerchantValues, row_number: int, seen: dict[object, int]) -> None:
+    """Refuse a second row with the same NMID, or the same trader (no NMID) as an earlier row."""
+    if values.nmid:
+        key: object = ("nmid", values.nmid)
+        column, value, what = "nmid", values.nmid, "NMID"
+    else:
+        key = key_of_values(values)
+        column, value, what = "name", values.name, "pedagang (nama dan tempat)"
+    if key in seen:
+        raise rules.FieldError(column, value, f"{what} sama dengan baris {seen[key]} dalam berkas ini")
+    seen[key] = row_number
+
+
+def _upsert(
+    session: Session, index: _Index, values: MerchantValues, source: MerchantSource, is_synthetic: bool
+) -> tuple[Merchant, str, str | None]:
+    """Create or update one merchant; returns it, ``created``/``updated``/``unchanged`` and a new NMID."""
+    merchant = index.find(values)
+    if merchant is None:
+        merchant = Merchant(source=str(source), status=MerchantStatus.ACTIVE, is_synthetic=is_synthetic)
+        apply_values(merchant, values)
+        session.add(merchant)
+        index.add(merchant)
+        return merchant, "created", values.nmid
+    if merchant.status == MerchantStatus.MERGED:
+        return merchant, "unchanged", None
+    old_key, had_nmid = key_of_merchant(merchant), merchant.nmid
+    if not apply_values(merchant, values):
+        return merchant, "unchanged", None
+    index.add(merchant, old_key)
+    return merchant, "updated", merchant.nmid if merchant.nmid != had_nmid else None

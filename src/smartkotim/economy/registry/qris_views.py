@@ -1,0 +1,94 @@
+"""The QRIS scan page: the phone camera (BarcodeDetector, when the browser has it) or a pasted payload
+fills the registration form. Without JavaScript the pasted payload is posted and read on the server."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
+from starlette.responses import HTMLResponse, Response
+
+from smartkotim.accounts.roles import Principal
+from smartkotim.config import Settings
+from smartkotim.economy.registry import queries
+from smartkotim.economy.registry.presenters import merchants_out
+from smartkotim.economy.registry.qris import read_qris_payload, register_from_qris
+from smartkotim.economy.registry.rules import LOCAL_CATEGORIES
+from smartkotim.economy.registry.schemas import MerchantCreate, MerchantOut, QrisOut, QrisPayloadIn
+from smartkotim.economy.registry.view_support import form_values, http_error
+from smartkotim.web.auth import require_principal
+from smartkotim.web.deps import client_address, get_db, get_settings
+from smartkotim.web.templating import render
+
+router = APIRouter()
+TAG = "economy: merchants"
+
+
+class QrisRegisterIn(QrisPayloadIn):
+    """A QRIS payload plus what the code does not say (market, stall, desa, location, bank …)."""
+
+    details: MerchantCreate | None = None
+
+
+@router.get(
+    "/ekonomi/pedagang/qris", name="merchant_qris", response_class=HTMLResponse, include_in_schema=False
+)
+def merchant_qris(request: Request) -> Response:
+    """Scan (camera) or paste a QRIS payload."""
+    return render(request, "registry/merchant_qris.html", {"payload": "", "parsed": None})
+
+
+@router.post(
+    "/ekonomi/pedagang/qris", name="merchant_qris_read", response_class=HTMLResponse, include_in_schema=False
+)
+async def merchant_qris_read(request: Request, db: Session = Depends(get_db)) -> Response:
+    """Read a pasted payload: a valid one opens the registration form filled in; a bad one shows why."""
+    payload = (await form_values(request)).get("payload") or ""
+    parsed = read_qris_payload(db, payload=payload)
+    if not parsed.valid:
+        return render(request, "registry/merchant_qris.html", {"payload": payload, "parsed": parsed}, 422)
+    values = {
+        "nmid": parsed.nmid,
+        "name": parsed.merchant_name,
+        "criteria": parsed.criteria,
+        "category": parsed.mcc,
+        "postal_code": parsed.postal_code,
+        "source": "qris",
+    }
+    context = {
+        "values": values,
+        "markets": queries.list_markets(db),
+        "banks": sorted(queries.list_bank_codes(db)),
+        "categories": LOCAL_CATEGORIES,
+        "error": None,
+        "parsed": parsed,
+    }
+    return render(request, "registry/merchant_form.html", context)
+
+
+@router.post("/api/economy/qris/parse", name="api_qris_parse", tags=[TAG])
+def api_qris_parse(data: QrisPayloadIn, db: Session = Depends(get_db)) -> QrisOut:
+    """The merchant fields of a QRIS payload; ``valid`` false with the reasons (e.g. CRC mismatch)."""
+    return read_qris_payload(db, payload=data.payload)
+
+
+@router.post("/api/economy/merchants/qris", name="api_merchant_from_qris", tags=[TAG], status_code=201)
+def api_merchant_from_qris(
+    request: Request,
+    data: QrisRegisterIn,
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+    principal: Principal = Depends(require_principal),
+) -> MerchantOut:
+    """Register the merchant a QRIS payload names; 422 for a bad payload (the CRC error says so)."""
+    try:
+        saved = register_from_qris(
+            db,
+            payload=data.payload,
+            details=data.details,
+            actor=principal,
+            settings=settings,
+            client_address=client_address(request),
+        )
+    except ValueError as exc:
+        raise http_error(exc) from exc
+    return merchants_out(db, [saved.merchant])[0]

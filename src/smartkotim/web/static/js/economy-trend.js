@@ -1,0 +1,34 @@
+// Economy trend charts: fetches an area's history (/api/economy/areas/{level}/{code}/history) and draws
+// transactions, value and adoption over time with Plotly. Element: #economy-trend with data-api-url.
+(function () {
+  "use strict";
+
+  function draw(el, rows) {
+    var x = rows.map(function (r) { return r.period_id; });
+    var traces = [
+      { type: "bar", name: el.dataset.labelTransactions || "transactions", x: x,
+        y: rows.map(function (r) { return r.transactions; }), marker: { color: "#74c476" } },
+      { type: "scatter", mode: "lines+markers", name: el.dataset.labelAdoption || "adoption %", x: x,
+        y: rows.map(function (r) { return r.adoption_rate; }), yaxis: "y2", line: { color: "#d66027" } }
+    ];
+    var layout = {
+      margin: { l: 50, r: 50, t: 10, b: 40 }, legend: { orientation: "h" },
+      yaxis: { rangemode: "tozero" },
+      yaxis2: { overlaying: "y", side: "right", range: [0, 100], ticksuffix: "%" }
+    };
+    window.Plotly.newPlot(el, traces, layout, { displaylogo: false, responsive: true }).then(function () {
+      el.dataset.rendered = "true";
+    });
+  }
+
+  function init() {
+    var el = document.getElementById("economy-trend");
+    if (!el || !window.Plotly) { return; }
+    fetch(el.dataset.apiUrl, { credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+      .then(function (rows) { draw(el, rows); })
+      .catch(function () { el.dataset.rendered = "error"; });
+  }
+
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
+}());

@@ -1,0 +1,45 @@
+"""Helpers of the ingest tests: report files written by the tests themselves."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+
+HEADER = ("acquirer", "txn_id", "timestamp", "nmid", "amount", "channel", "status", "payer_id")
+
+
+def nmid(i: int) -> str:
+    """A valid NMID (``ID`` + 13 digits) numbered ``i``."""
+    return f"ID{1025380000000 + i:013d}"
+
+
+def row(
+    txn: str,
+    *,
+    ts: str = "2026-10-05T10:00:00+07:00",
+    m: int = 1,
+    amount: str = "25000",
+    channel: str = "qris",
+    status: str = "success",
+    payer: str = "CIF-0001",
+    bank: str = "BANKA",
+) -> tuple[str, ...]:
+    """One row in the default profile's column order."""
+    return (bank, txn, ts, nmid(m), amount, channel, status, payer)
+
+
+def write_csv(
+    path: Path,
+    rows: Sequence[Sequence[str]],
+    *,
+    header: Sequence[str] = HEADER,
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+) -> Path:
+    """Write ``rows`` under ``header`` (``encoding`` ``utf-8-sig`` adds a BOM)."""
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path

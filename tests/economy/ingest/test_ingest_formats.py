@@ -1,0 +1,92 @@
+"""Every format and encoding: CSV (`;`, decimal comma, Windows-1252), UTF-8 BOM, XLSX, Parquet, JSON Lines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+from ingest_helpers import HEADER, nmid, row, write_csv
+from openpyxl import Workbook
+
+from conftest import Ingest
+from smartkotim import ledger
+from smartkotim.config import Settings
+from smartkotim.economy.ingest.services import pseudonymise
+
+ROWS = [row("T1", amount="25000", payer="CIF-1"), row("T2", amount="1250000", payer="CIF-2", channel="edc")]
+
+
+def stored(settings: Settings) -> list[tuple]:
+    files = ledger.list_files(settings, ledger.TRANSACTIONS)
+    return duckdb.sql(
+        f"SELECT txn_id, nmid, amount, channel, payer FROM {ledger.scan_sql(files)} ORDER BY 1"
+    ).fetchall()
+
+
+def expected(settings: Settings) -> list[tuple]:
+    return [
+        ("T1", nmid(1), 25000, "qris", pseudonymise(settings, "CIF-1")),
+        ("T2", nmid(1), 1250000, "edc", pseudonymise(settings, "CIF-2")),
+    ]
+
+
+def test_csv_semicolon_decimal_comma_windows_1252(tmp_path: Path, ingest: Ingest, settings: Settings) -> None:
+    rows = [(*r[:4], {"25000": "25.000,00", "1250000": "1.250.000,00"}[r[4]], *r[5:]) for r in ROWS]
+    rows.append(row("T3", amount="7.500,00", payer="CIF-é€"))
+    path = write_csv(tmp_path / "laporan.csv", rows, delimiter=";", encoding="cp1252")
+    batch = ingest(path)
+    assert batch.status == "applied", batch.message
+    assert batch.details["encoding"] == "windows-1252" and batch.details["delimiter"] == ";"
+    assert stored(settings)[:2] == expected(settings)
+    assert stored(settings)[2][2:] == (7500, "qris", pseudonymise(settings, "CIF-é€"))
+
+
+def test_csv_utf8_with_bom(tmp_path: Path, ingest: Ingest, settings: Settings) -> None:
+    batch = ingest(write_csv(tmp_path / "bom.csv", ROWS, encoding="utf-8-sig"))
+    assert batch.status == "applied", batch.message
+    assert stored(settings) == expected(settings)
+
+
+def test_xlsx_written_with_openpyxl(tmp_path: Path, ingest: Ingest, settings: Settings) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(HEADER))
+    for r in ROWS:
+        sheet.append([*r[:4], int(r[4]), *r[5:]])
+    path = tmp_path / "laporan.xlsx"
+    book.save(path)
+    batch = ingest(path)
+    assert batch.status == "applied", batch.message
+    assert stored(settings) == expected(settings)
+
+
+def test_parquet(tmp_path: Path, ingest: Ingest, settings: Settings) -> None:
+    table = pa.table({name: [r[i] for r in ROWS] for i, name in enumerate(HEADER)})
+    table = table.set_column(4, "amount", pa.array([int(r[4]) for r in ROWS], pa.int64()))
+    pq.write_table(table, tmp_path / "laporan.parquet")
+    batch = ingest(tmp_path / "laporan.parquet")
+    assert batch.status == "applied", batch.message
+    assert stored(settings) == expected(settings)
+
+
+def test_json_lines(tmp_path: Path, ingest: Ingest, settings: Settings) -> None:
+    path = tmp_path / "laporan.jsonl"
+    path.write_text(
+        "\n".join(json.dumps(dict(zip(HEADER, r, strict=True))) for r in ROWS) + "\n", encoding="utf-8"
+    )
+    batch = ingest(path)
+    assert batch.status == "applied", batch.message
+    assert stored(settings) == expected(settings)
+
+
+def test_mixed_encodings_are_refused(tmp_path: Path, ingest: Ingest) -> None:
+    path = write_csv(tmp_path / "mixed.csv", [row("T1", payer="CIF-Ä")])
+    path.write_bytes(
+        path.read_bytes()
+        + "BANKA,T2,2026-10-05T10:00:00+07:00,ID1025380000001,1,qris,success,É\n".encode("cp1252")
+    )
+    batch = ingest(path)
+    assert batch.status == "failed" and "encoding campuran" in batch.message

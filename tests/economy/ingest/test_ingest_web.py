@@ -1,0 +1,130 @@
+"""Pages and API: upload with a bearer token (scope ``ingest``), the job, bank scoping, error CSV."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from ingest_helpers import row, write_csv
+from sqlalchemy.orm import Session, sessionmaker
+
+from smartkotim.accounts.models import ApiToken, Organisation, User
+from smartkotim.accounts.services import hash_token
+from smartkotim.config import Settings
+from smartkotim.db import utcnow
+from smartkotim.jobs import run_next_job
+
+
+def make_token(db: Session, *, username: str, role: str, org_id: int, scopes: list[str]) -> dict[str, str]:
+    user = User(
+        username=username,
+        display_name=username,
+        password_hash="-",
+        role=role,
+        organisation_id=org_id,
+        session_version="v1",
+    )
+    db.add(user)
+    db.flush()
+    prefix, secret = secrets.token_hex(4), secrets.token_urlsafe(24).replace("_", "-")
+    raw = f"skt_{prefix}_{secret}"
+    db.add(
+        ApiToken(
+            user_id=user.id,
+            name="test",
+            token_prefix=prefix,
+            token_hash=hash_token(raw),
+            scopes=scopes,
+            expires_at=utcnow() + timedelta(days=1),
+        )
+    )
+    db.commit()
+    return {"Authorization": f"Bearer {raw}"}
+
+
+def upload(client: TestClient, headers: dict[str, str], path: Path, bank: str | None = None) -> object:
+    data = {"profile": "default"} | ({"bank_code": bank} if bank else {})
+    with path.open("rb") as handle:
+        return client.post(
+            "/api/economy/batches", headers=headers, files={"file": (path.name, handle)}, data=data
+        )
+
+
+def test_api_upload_with_token_runs_as_a_job_and_is_scoped_to_the_bank(
+    client: TestClient,
+    db: Session,
+    merchants: list[str],
+    banks: dict[str, int],
+    tmp_path: Path,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+) -> None:
+    bank_a = make_token(
+        db, username="bank-a", role="bank_partner", org_id=banks["BANKA"], scopes=["read", "ingest"]
+    )
+    bank_b = make_token(
+        db, username="bank-b", role="bank_partner", org_id=banks["BANKB"], scopes=["read", "ingest"]
+    )
+    reader = make_token(
+        db, username="bank-a-read", role="bank_partner", org_id=banks["BANKA"], scopes=["read"]
+    )
+    path = write_csv(tmp_path / "../etc passwd=evil.csv", [row("T1", amount="1000"), row("T2", amount="x")])
+
+    assert upload(client, reader, path).status_code == 403  # a read token cannot upload
+    assert upload(client, bank_a, path, bank="BANKB").status_code == 400  # not its own bank
+    response = upload(client, bank_a, path)
+    assert response.status_code == 202, response.text
+    batch_id = response.json()["id"]
+    assert response.json()["status"] == "queued"
+    assert "/" not in response.json()["file_name"]
+
+    assert run_next_job(settings, session_factory) is not None
+    detail = client.get(f"/api/economy/batches/{batch_id}", headers=bank_a).json()
+    assert "batch" in detail, detail
+    assert detail["batch"]["status"] == "applied"
+    assert (detail["batch"]["rows_accepted"], detail["batch"]["rows_rejected"]) == (1, 1)
+    assert detail["errors"] == [{"row_no": 3, "column": "amount", "raw_value": "x", "rule": "amount_invalid"}]
+    assert not list((settings.data_dir / "tmp" / "spool").glob("*"))  # spool deleted
+
+    again = upload(client, bank_a, path)
+    assert again.status_code == 409 and again.json()["batch_id"] == batch_id
+
+    assert client.get(f"/api/economy/batches/{batch_id}", headers=bank_b).status_code == 404
+    assert client.get("/api/economy/batches", headers=bank_b).json() == []
+    assert [b["id"] for b in client.get("/api/economy/batches", headers=bank_a).json()] == [batch_id]
+    assert client.get(f"/ekonomi/batch/{batch_id}", headers=bank_b).status_code == 404
+    page = client.get(f"/ekonomi/batch/{batch_id}", headers=bank_a)
+    assert page.status_code == 200 and "amount_invalid" in page.text
+
+    csv_text = client.get(f"/ekonomi/batch/{batch_id}/galat.csv", headers=bank_a).text
+    assert csv_text.splitlines() == ["row,column,raw_value,rule", "3,amount,x,amount_invalid"]
+    scorecard = client.get("/api/economy/scorecard", headers=bank_a).json()
+    assert [(r["acquirer_code"], r["month"], r["revisions"]) for r in scorecard] == [("BANKA", "2026-10", 0)]
+
+
+def test_pages_render_for_an_admin(client: TestClient, db: Session, banks: dict[str, int]) -> None:
+    org = Organisation(code="DISKOMINFO", name="Diskominfo", kind="opd")
+    db.add(org)
+    db.commit()
+    admin = make_token(db, username="admin", role="admin", org_id=org.id, scopes=["admin"])
+    for url in ("/ekonomi/unggah", "/ekonomi/batch", "/ekonomi/profil", "/ekonomi/rekap-pelaporan"):
+        response = client.get(url, headers=admin)
+        assert response.status_code == 200, url
+    assert "default" in [p["name"] for p in client.get("/api/economy/profiles", headers=admin).json()]
+    bad = client.post("/api/economy/profiles", headers=admin, json={"toml_text": 'name = "x"'})
+    assert bad.status_code == 400 and "columns" in bad.json()["detail"]
+
+
+def test_error_csv_neutralises_formulas() -> None:
+    from smartkotim.economy.ingest.views import neutralise
+
+    assert [neutralise(v) for v in ("=1+1", "+62", "-5", "@SUM", "ok", None)] == [
+        "'=1+1",
+        "'+62",
+        "'-5",
+        "'@SUM",
+        "ok",
+        "",
+    ]

@@ -1,0 +1,157 @@
+"""Metrics pages, their JSON twins and exports over HTTP (in-process client, real databases)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import metrics_dataset as ds
+import pytest
+from fastapi.testclient import TestClient
+from metrics_dataset import K1, A
+from metrics_helpers import log_in_as
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session
+from test_metrics_exact import AS_OF
+
+from conftest import dataset_transactions
+from smartkotim.accounts.roles import Role
+from smartkotim.config import Settings
+from smartkotim.economy.metrics.services import recompute_metrics
+from smartkotim.economy.metrics.sources import TXN_SOURCES
+
+
+@pytest.fixture
+def leader(client: TestClient, seeded: Session, settings: Settings) -> TestClient:
+    recompute_metrics(seeded, settings, as_of=AS_OF, source="dataset")
+    log_in_as(client, seeded, Role.LEADER)
+    return client
+
+
+def test_metrics_api_lists_every_area_with_every_metric(leader: TestClient) -> None:
+    response = leader.get("/api/economy/metrics?level=desa&period=2026-10")
+    assert response.status_code == 200
+    items = {i["code"]: i for i in response.json()}
+    assert len(items) == 185  # every desa of Kotim, with or without data
+    assert items[A]["transactions"] == 6 and items[A]["value"] == 210_000
+    assert items[A]["area_class"] == "aktif" and items[A]["index"] is not None
+    for key in (
+        "traders_known",
+        "merchants_habitual",
+        "unique_payers",
+        "payers_per_1000_adults",
+        "median_ticket",
+        "avg_ticket",
+        "growth",
+        "reporting_completeness",
+        "index_components",
+        "name",
+    ):
+        assert key in items[A]
+
+
+def test_metrics_api_refuses_bad_level_and_period(leader: TestClient) -> None:
+    assert leader.get("/api/economy/metrics?level=provinsi&period=2026-10").status_code == 422
+    bad = leader.get("/api/economy/metrics?level=desa&period=2026-13")
+    assert bad.status_code == 400 and "2026-13" in bad.json()["detail"]
+
+
+def test_anonymous_and_bank_partner_are_kept_out(client: TestClient, seeded: Session) -> None:
+    assert client.get("/api/economy/metrics").status_code == 401
+    log_in_as(client, seeded, Role.BANK_PARTNER)
+    assert client.get("/api/economy/metrics").status_code == 403
+
+
+def test_csv_and_xlsx_exports_are_valid(leader: TestClient) -> None:
+    response = leader.get("/api/economy/metrics.csv?level=kecamatan&period=2026-10")
+    assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == 17
+    k1 = next(r for r in rows if r["code"] == K1)
+    assert k1["transactions"] == "10" and k1["value"] == "280000"
+    book = load_workbook(
+        io.BytesIO(leader.get("/api/economy/metrics.xlsx?level=kecamatan&period=2026-10").content)
+    )
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    assert sheet.max_row == 18 and "adoption_rate" in header
+
+
+def test_map_geojson_has_classes_legend_and_markets(leader: TestClient) -> None:
+    data = leader.get(
+        "/api/economy/map?level=kecamatan&period=2026-10&metric=transactions&method=natural_breaks&k=3"
+    )
+    assert data.status_code == 200
+    body = data.json()
+    assert body["type"] == "FeatureCollection" and len(body["features"]) == 17 and body["schematic"]
+    by_code = {f["properties"]["code"]: f["properties"] for f in body["features"]}
+    assert by_code[K1]["value"] == 10.0 and by_code[K1]["class_index"] >= 0
+    assert by_code["62.02.10"]["class_index"] == -1  # no merchants: the no-data class
+    assert body["legend"]["labels"]
+    assert body["markets"][0]["code"] == "PSR1" and body["markets"][0]["transactions"] == 6
+    export = leader.get("/api/economy/map.geojson?level=desa&period=2026-10&metric=index")
+    assert export.headers["content-type"].startswith("application/geo+json")
+    assert len(json.loads(export.text)["features"]) == 185
+    assert leader.get("/api/economy/map?level=kecamatan&metric=nonsense").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("path", "fragment"),
+    [
+        ("/ekonomi?period=2026-10", 'class="economy-map map"'),
+        ("/ekonomi?period=2026-10&compare=2025-10&level=desa", "economy-map-compare"),
+        ("/ekonomi/peringkat?level=desa&period=2026-10&metric=value", "Mentawa Baru Hulu"),
+        ("/ekonomi/pimpinan?period=2026-10", "Wilayah tertinggal"),
+        (f"/ekonomi/wilayah/{K1}?period=2026-10", "Corong adopsi"),
+        ("/ekonomi/wilayah/PSR1?period=2026-10", "Pasar Satu"),
+    ],
+)
+def test_pages_render(leader: TestClient, path: str, fragment: str) -> None:
+    response = leader.get(path)
+    assert response.status_code == 200, response.text[:500]
+    assert fragment in response.text
+
+
+def test_area_api_and_history(leader: TestClient) -> None:
+    detail = leader.get(f"/api/economy/areas/{K1}?period=2026-10").json()
+    assert detail["area"]["transactions"] == 10 and detail["kabupaten"]["transactions"] == 10
+    assert {c["code"] for c in detail["children"]} >= {A}
+    assert detail["markets"][0]["code"] == "PSR1"
+    history = leader.get(f"/api/economy/areas/kecamatan/{K1}/history?kind=month").json()
+    assert [h["period_id"] for h in history][-2:] == ["2026-10", "2026-11"]
+    assert leader.get("/api/economy/areas/99.99?period=2026-10").status_code == 404
+
+
+def test_region_page_shows_the_bank_mix_of_the_period(
+    client: TestClient, ingested: Session, settings: Settings
+) -> None:
+    recompute_metrics(ingested, settings, as_of=AS_OF)
+    log_in_as(client, ingested, Role.LEADER)
+    detail = client.get(f"/api/economy/areas/{K1}?period=2026-10").json()
+    mix = {b["acquirer"]: b for b in detail["bank_mix"]}
+    # K1 in October: BNK1 has m1 (4 txns, 100,000) and m4 (4 txns, 70,000); BNK2 has m2 (2, 110,000)
+    assert [b["acquirer"] for b in detail["bank_mix"]] == ["BNK1", "BNK2"]
+    assert (mix["BNK1"]["transactions"], mix["BNK1"]["value"]) == (8, 170_000)
+    assert (mix["BNK1"]["transactions_share"], mix["BNK1"]["value_share"]) == (80.0, 60.71)
+    assert (mix["BNK2"]["transactions_share"], mix["BNK2"]["value_share"]) == (20.0, 39.29)
+    assert mix["BNK2"]["name"] == "Bank BNK2"
+    page = client.get(f"/ekonomi/wilayah/{K1}?period=2026-10")
+    assert 'id="bank-mix"' in page.text and "Bank BNK1" in page.text and 'id="economy-bankmix"' in page.text
+    empty = client.get(f"/api/economy/areas/{K1}?period=2026-09").json()
+    assert empty["bank_mix"] == []
+
+
+def test_cached_responses_follow_a_recompute(leader: TestClient, seeded: Session, settings: Settings) -> None:
+    url = "/api/economy/metrics?level=kecamatan&period=2026-10"
+    first = {i["code"]: i for i in leader.get(url).json()}
+    assert first[K1]["transactions"] == 10
+    assert leader.get(url).content == leader.get(url).content  # served from the cache, unchanged
+    extra = ds.T("x1", 1, date(2026, 10, 9), 5_000, "P9")
+    TXN_SOURCES["dataset"] = lambda _s, _c, _m: dataset_transactions([*ds.TRANSACTIONS, extra])
+    recompute_metrics(seeded, settings, as_of=AS_OF, source="dataset")
+    again = {i["code"]: i for i in leader.get(url).json()}
+    assert (again[K1]["transactions"], again[K1]["value"]) == (11, 285_000)
+    area = leader.get(f"/api/economy/areas/{K1}?period=2026-10").json()
+    assert area["area"]["transactions"] == 11

@@ -1,0 +1,129 @@
+"""Demo data: the generator is deterministic, the register is plausible, adoption has an area gradient
+and grows over time (computed here from the generated rows), and the demo register imports idempotently."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import pyarrow.compute as pc
+from registry_helpers import Person
+from sqlalchemy.orm import Session
+
+from smartkotim.config import Settings
+from smartkotim.demo.economy import build_demo_register
+from smartkotim.demo.economy_loading import load_register
+from smartkotim.demo.economy_transactions import TxnMerchant, generate_transactions, month_range
+from smartkotim.economy.registry.rules import is_valid_nmid
+
+END = date(2026, 10, 1)
+MONTHS = month_range("2024-11", "2026-10")
+SAMPIT_KEC = ("62.02.06", "62.02.05")
+UPRIVER_KEC = ("62.02.10", "62.02.17", "62.02.15")
+
+
+def test_generator_is_deterministic_and_in_the_default_profile() -> None:
+    merchants = [
+        TxnMerchant(nmid=f"ID1{i:012d}", acquirer=("BRI", "BNI")[i % 2], weight=1 + i % 5) for i in range(40)
+    ]
+    first = [
+        (r.acquirer, r.month, r.table) for r in generate_transactions(merchants, MONTHS[:3], 500, seed=3)
+    ]
+    again = [
+        (r.acquirer, r.month, r.table) for r in generate_transactions(merchants, MONTHS[:3], 500, seed=3)
+    ]
+    other = [r.table for r in generate_transactions(merchants, MONTHS[:3], 500, seed=4)]
+    assert [(a, m) for a, m, _ in first] == [(a, m) for a, m, _ in again]
+    assert all(t1.equals(t2) for (_, _, t1), (_, _, t2) in zip(first, again, strict=True))
+    assert not all(t.equals(o) for (_, _, t), o in zip(first, other, strict=False))
+    table = first[0][2]
+    assert table.column_names == [
+        "acquirer",
+        "txn_id",
+        "timestamp",
+        "nmid",
+        "amount",
+        "channel",
+        "status",
+        "payer_id",
+    ]
+    assert set(pc.unique(table.column("channel")).to_pylist()) <= {"qris", "edc", "transfer", "emoney", "va"}
+    assert set(pc.unique(table.column("status")).to_pylist()) <= {"success", "failed", "reversed"}
+    assert pc.min(table.column("amount")).as_py() >= 1000
+    assert all(ts.startswith(first[0][1]) for ts in table.column("timestamp").to_pylist())
+    total = sum(t.num_rows for _, _, t in first)
+    assert 1200 < total < 1800  # 3 months × 500 on average, Poisson noise
+
+
+def test_a_month_does_not_depend_on_the_window() -> None:
+    merchants = [TxnMerchant(nmid=f"ID1{i:012d}", acquirer="BRI") for i in range(10)]
+    short = {r.month: r.table for r in generate_transactions(merchants, ["2025-05"], 100, seed=1)}
+    assert short["2025-05"].num_rows > 0
+
+
+def _adoption(register_merchants: list[dict[str, str]], reports: list, month: str) -> dict[str, float]:
+    """Active merchants (≥ 1 successful transaction in ``month``) ÷ all traders, per kecamatan."""
+    kec_of_nmid = {}
+    traders: dict[str, int] = defaultdict(int)
+    market_kec = {}
+    for row in register_merchants:
+        kec = row["desa_code"][:8] if row["desa_code"] else market_kec.get(row["market_code"], "")
+        traders[kec] += 1
+        if row["nmid"]:
+            kec_of_nmid[row["nmid"]] = kec
+    active: dict[str, set[str]] = defaultdict(set)
+    for report in reports:
+        if report.month != month:
+            continue
+        ok = report.table.filter(pc.equal(report.table.column("status"), "success"))
+        for nmid in set(ok.column("nmid").to_pylist()):
+            active[kec_of_nmid[nmid]].add(nmid)
+    return {kec: len(active[kec]) / n for kec, n in traders.items() if n}
+
+
+def test_demo_adoption_is_higher_in_sampit_than_upriver_and_grows() -> None:
+    register = build_demo_register("62.02", end=END)
+    again = build_demo_register("62.02", end=END)
+    assert register.merchants == again.merchants  # deterministic
+    assert 2500 <= len(register.merchants) <= 4000
+    nmids = [r["nmid"] for r in register.merchants if r["nmid"]]
+    assert all(is_valid_nmid(n) for n in nmids) and len(set(nmids)) == len(nmids)
+    assert {m["code"] for m in register.markets} >= {
+        "PPM",
+        "PIM",
+        "PSR-KERAMAT",
+        "PSR-EKS-MENTAYA",
+        "PSR-AL-KAMAL",
+        "PSR-UMAR-HASYIM",
+    }
+    # the market's desa decides the kecamatan of market traders
+    market_desa = {m["code"]: m["desa_code"] for m in register.markets}
+    rows = [
+        dict(r, desa_code=r["desa_code"] or market_desa.get(r["market_code"], "")) for r in register.merchants
+    ]
+    reports = list(generate_transactions(register.txn_merchants, MONTHS, 20_000, seed=11))
+    last = _adoption(rows, reports, MONTHS[-1])
+    first = _adoption(rows, reports, MONTHS[0])
+    for city in SAMPIT_KEC:
+        for upriver in UPRIVER_KEC:
+            assert last[city] > 2 * last[upriver], (city, upriver, last)
+    total_last = sum(last[k] for k in last) / len(last)
+    total_first = sum(first[k] for k in first) / len(first)
+    assert total_last > total_first * 1.2
+
+
+def test_demo_register_imports_idempotently(
+    db: Session, settings: Settings, people: dict[str, Person]
+) -> None:
+    from smartkotim.accounts.models import Organisation
+
+    for code in ("MANDIRI", "BPD-KALTENG", "BSI"):
+        db.add(Organisation(code=code, name=code, kind="bank"))
+    db.commit()
+    register = build_demo_register("62.02", end=END)
+    markets, merchants = load_register(db, settings, register)
+    assert (markets.rejected, merchants.rejected) == (0, 0), merchants.errors[:3]
+    assert merchants.created == len(register.merchants)
+    assert merchants.unresolved == 3
+    _, again = load_register(db, settings, register)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, len(register.merchants))

@@ -1,0 +1,179 @@
+"""Pages and their JSON twins: markets, merchants, QRIS, unresolved, duplicates, merge, scoping."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from registry_helpers import MERCHANT_HEADER, Person, WriteCsv, make_qris
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from smartkotim.accounts.models import AuditEntry
+from smartkotim.economy.registry.models import Merchant
+
+MARKET = {
+    "code": "PPM",
+    "name": "Pusat Perbelanjaan Mentaya",
+    "kind": "pasar induk",
+    "los_count": 250,
+    "managing_office": "DKUKMPP",
+    "desa_code": "62.02.06.1002",
+    "lat": -2.5405,
+    "lon": 112.948,
+}
+
+
+def _seed(client: TestClient, people: dict[str, Person]) -> dict[str, int]:
+    admin = people["dkukmpp"].headers
+    assert client.post("/api/economy/markets", json=MARKET, headers=admin).status_code == 201
+    ids = {}
+    for nmid, name, bank, lat in (
+        ("ID1000000000001", "Toko Ani", "BRI", -2.5405),
+        ("ID1000000000002", "Toko Budi", "BNI", -2.5406),
+        (None, "toko ani", None, -2.54053),
+    ):
+        body = {
+            "nmid": nmid,
+            "name": name,
+            "market_code": "PPM",
+            "acquirer": bank,
+            "lat": lat,
+            "lon": 112.948,
+        }
+        response = client.post("/api/economy/merchants", json=body, headers=admin)
+        assert response.status_code == 201, response.text
+        ids[f"{name}-{bank}"] = response.json()["id"]
+    return ids
+
+
+def test_market_pages_and_json_twins(client: TestClient, people: dict[str, Person]) -> None:
+    _seed(client, people)
+    listed = client.get("/api/economy/markets", headers=people["leader"].headers).json()
+    assert [(m["code"], m["merchants"], m["cashless"]) for m in listed] == [("PPM", 3, 2)]
+    html = client.get("/ekonomi/pasar", headers=people["leader"].headers).text
+    assert "Pusat Perbelanjaan Mentaya" in html and "/ekonomi/pasar/PPM" in html
+    leader_detail = client.get("/api/economy/markets/PPM", headers=people["leader"].headers).json()
+    assert leader_detail["merchants"] is None  # leaders see aggregates, not merchant records
+    bri_detail = client.get("/api/economy/markets/PPM", headers=people["bri"].headers).json()
+    assert [m["name"] for m in bri_detail["merchants"]] == ["Toko Ani"]
+    page = client.get("/ekonomi/pasar/PPM", headers=people["analyst"].headers).text
+    assert "Toko Budi" in page and "Pedagang di pasar ini" in page
+    assert client.get("/api/economy/markets/NOPE", headers=people["admin"].headers).status_code == 404
+
+
+def test_market_writes_need_the_market_office(client: TestClient, people: dict[str, Person]) -> None:
+    other = {**MARKET, "code": "PX"}
+    assert (
+        client.post("/api/economy/markets", json=other, headers=people["kominfo_officer"].headers).status_code
+        == 403
+    )
+    assert client.post("/api/economy/markets", json=other, headers=people["bri"].headers).status_code == 403
+    bad = client.post("/api/economy/markets", json={**other, "kind": "mall"}, headers=people["admin"].headers)
+    assert bad.status_code == 422
+    update = {k: v for k, v in MARKET.items() if k != "code"} | {"los_count": 260}
+    client.post("/api/economy/markets", json=MARKET, headers=people["admin"].headers)
+    response = client.put("/api/economy/markets/PPM", json=update, headers=people["dkukmpp"].headers)
+    assert (response.status_code, response.json()["los_count"]) == (200, 260)
+
+
+def test_merchant_list_is_scoped_and_audited(
+    client: TestClient, people: dict[str, Person], db: Session
+) -> None:
+    ids = _seed(client, people)
+    bri = client.get("/api/economy/merchants", headers=people["bri"].headers).json()
+    assert (bri["total"], [m["nmid"] for m in bri["items"]]) == (1, ["ID1000000000001"])
+    assert (
+        client.get(
+            f"/api/economy/merchants/{ids['Toko Budi-BNI']}", headers=people["bri"].headers
+        ).status_code
+        == 404
+    )
+    assert client.get("/api/economy/merchants", headers=people["leader"].headers).status_code == 403
+    html = client.get("/ekonomi/pedagang", headers=people["analyst"].headers).text
+    assert "Toko Budi" in html and "ID1000000000002" in html
+    detail = client.get(f"/ekonomi/pedagang/{ids['Toko Ani-BRI']}", headers=people["bri"].headers)
+    assert detail.status_code == 200 and "ID1000000000001" in detail.text
+    viewed = db.scalars(select(AuditEntry).where(AuditEntry.event == "economy.merchant.viewed")).all()
+    assert {(e.actor_label, e.object_type) for e in viewed} == {
+        ("bri", "merchant_list"),
+        ("analyst", "merchant_list"),
+        ("bri", "merchant"),
+    }
+
+
+def test_duplicates_page_and_merge(client: TestClient, people: dict[str, Person], db: Session) -> None:
+    ids = _seed(client, people)
+    groups = client.get("/api/economy/merchants/duplicates", headers=people["admin"].headers).json()
+    assert [sorted(m["id"] for m in g["merchants"]) for g in groups] == [
+        sorted([ids["Toko Ani-BRI"], ids["toko ani-None"]])
+    ]
+    assert (
+        "Kemungkinan duplikat"
+        in client.get("/ekonomi/pedagang/duplikat", headers=people["admin"].headers).text
+    )
+    merged = client.post(
+        f"/api/economy/merchants/{ids['toko ani-None']}/merge",
+        json={"into_id": ids["Toko Ani-BRI"]},
+        headers=people["dkukmpp"].headers,
+    )
+    assert merged.status_code == 200, merged.text
+    assert merged.json()["nmid"] == "ID1000000000001"
+    assert client.get("/api/economy/merchants/duplicates", headers=people["admin"].headers).json() == []
+    old = db.get_one(Merchant, ids["toko ani-None"])
+    assert (old.status, old.merged_into_id) == ("merged", ids["Toko Ani-BRI"])
+    refused = client.post(
+        f"/api/economy/merchants/{ids['Toko Budi-BNI']}/merge",
+        json={"into_id": ids["Toko Ani-BRI"]},
+        headers=people["surveyor"].headers,
+    )
+    assert refused.status_code == 403
+
+
+def test_qris_pages_and_api(client: TestClient, people: dict[str, Person]) -> None:
+    headers = people["surveyor"].headers
+    payload = make_qris("ID2000000000001", "WARUNG IKAN BUDI", postal="74311")
+    page = client.get("/ekonomi/pedagang/qris", headers=headers).text
+    assert 'src="/static/js/qris-scan.js"' in page and 'name="payload"' in page
+    filled = client.post("/ekonomi/pedagang/qris", data={"payload": payload}, headers=headers)
+    assert filled.status_code == 200
+    assert 'value="ID2000000000001"' in filled.text and 'value="WARUNG IKAN BUDI"' in filled.text
+    wrong = payload[:-4] + ("0000" if not payload.endswith("0000") else "1111")
+    bad = client.post("/ekonomi/pedagang/qris", data={"payload": wrong}, headers=headers)
+    assert bad.status_code == 422 and "CRC tidak cocok" in bad.text
+    parsed = client.post("/api/economy/qris/parse", json={"payload": wrong}, headers=headers).json()
+    assert parsed["valid"] is False and any("CRC" in e for e in parsed["errors"])
+    refused = client.post("/api/economy/merchants/qris", json={"payload": wrong}, headers=headers)
+    assert refused.status_code == 422 and "CRC" in refused.json()["detail"]
+    created = client.post("/api/economy/merchants/qris", json={"payload": payload}, headers=headers)
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert (body["nmid"], body["desa_code"], body["source"]) == ("ID2000000000001", "62.02.05.1001", "qris")
+    again = client.post("/api/economy/merchants/qris", json={"payload": payload}, headers=headers)
+    assert again.status_code == 409
+
+
+def test_form_registration_and_unresolved_page(client: TestClient, people: dict[str, Person]) -> None:
+    headers = people["dkukmpp"].headers
+    form = {"name": "Jasa Fajar", "postal_code": "74322", "nmid": "", "accepts_cashless": ""}
+    response = client.post("/ekonomi/pedagang/baru", data=form, headers=headers, follow_redirects=False)
+    assert response.status_code == 303
+    bad = client.post("/ekonomi/pedagang/baru", data={"name": "X", "nmid": "ID12"}, headers=headers)
+    assert bad.status_code == 422 and "13 digit" in bad.text
+    unresolved = client.get("/api/economy/merchants/unresolved", headers=headers).json()
+    assert [m["name"] for m in unresolved] == ["Jasa Fajar"]
+    assert "Jasa Fajar" in client.get("/ekonomi/pedagang/belum-terpetakan", headers=headers).text
+
+
+def test_merchant_import_upload(client: TestClient, people: dict[str, Person], write_csv: WriteCsv) -> None:
+    rows = [
+        ["ID1000000000001", "Toko Ani", "", "sayur", "", "", "62.02.05.1001"] + [""] * 7,
+        ["", "Tanpa Lokasi"] + [""] * 12,
+    ]
+    path = write_csv("p.csv", MERCHANT_HEADER, rows)
+    with path.open("rb") as handle:
+        response = client.post(
+            "/api/economy/merchants/import",
+            files={"file": ("p.csv", handle, "text/csv")},
+            headers=people["dkukmpp"].headers,
+        )
+    report = response.json()
+    assert (report["created"], report["rejected"], report["errors"][0]["row"]) == (1, 1, 3)
