@@ -48,8 +48,11 @@ test: setup chromium services lint
 docs: setup
 	$(BIN)/python -m smartkotim.cli_docs docs/cli.md
 
+# Benchmarks print their figures; the last line of each is one JSON object.
 bench: setup
 	$(BIN)/python bench/point_lookup.py
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
