@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -245,3 +246,54 @@ def test_job_page_shows_a_logged_in_bank_only_its_own_jobs(
     assert f"<td>{own}</td><td>test.add</td>" in html
     assert f"<td>{other}</td>" not in html
     assert "test.fail" not in html
+
+
+def test_a_handler_reporting_failure_fails_the_job_and_keeps_its_result(
+    settings: Settings, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def batch_failed(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
+        return {"batch_id": 9, "status": "failed", "message": "kolom amount tidak ada", "rows_read": 0}
+
+    def batch_applied(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
+        return {"batch_id": 10, "status": "applied", "rows_read": 3}
+
+    monkeypatch.setitem(JOB_KINDS, "test.batch_failed", batch_failed)
+    monkeypatch.setitem(JOB_KINDS, "test.batch_applied", batch_applied)
+    failed = _enqueue(session_factory, "test.batch_failed", {})
+    applied = _enqueue(session_factory, "test.batch_applied", {})
+    run_next_job(settings, session_factory)
+    run_next_job(settings, session_factory)
+    job = _job(session_factory, failed)
+    assert (job.status, job.message) == (JobStatus.FAILED, "kolom amount tidak ada")
+    assert job.result["batch_id"] == 9 and job.finished_at is not None
+    assert _job(session_factory, applied).status == JobStatus.SUCCEEDED  # a handler's own status word
+
+
+def test_a_huge_job_id_is_a_422_not_a_server_error(client: TestClient, db: Session) -> None:
+    _org(db, "DISKOMINFO", "opd")
+    token = _token_for(db, username="analis", role="analyst", org="DISKOMINFO")
+    headers = {"Authorization": f"Bearer {token}"}
+    for bad in ("99999999999999999999", "2147483648", "0", "-1"):
+        assert client.get(f"/api/jobs/{bad}", headers=headers).status_code == 422, bad
+    assert client.get("/api/jobs/2147483647", headers=headers).status_code == 404
+
+
+def test_job_page_shows_times_in_wib_and_failed_jobs_as_failed(
+    client: TestClient, db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    _org(db, "DISKOMINFO", "opd")
+    create_user(
+        db, username="analis", role="analyst", organisation_code="DISKOMINFO", password=PASSWORD, by=BY
+    )
+    job_id = _enqueue(session_factory, "test.fail", {"row": 3})
+    with session_factory() as session:  # a known creation time: 06:05 UTC is 13:05 WIB
+        session.execute(
+            update(Job).where(Job.id == job_id).values(created_at=datetime(2026, 11, 30, 6, 5, tzinfo=UTC))
+        )
+        session.commit()
+    run_next_job(client.app.state.settings, session_factory)  # type: ignore[attr-defined]
+    _login(client, "analis", PASSWORD)
+    html = client.get("/jobs").text
+    assert "30-11-2026 13:05 WIB" in html
+    assert "2026-11-30T06:05" not in html
+    assert 'data-status="failed"' in html

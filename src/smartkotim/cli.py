@@ -69,7 +69,14 @@ def serve(
     runtime = open_runtime()
     settings = runtime.settings
     application = create_app(settings, engine=runtime.engine, start_worker=settings.run_worker)
-    uvicorn.run(application, host=host or settings.host, port=port or settings.port, log_level="info")
+    uvicorn.run(
+        application,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+        proxy_headers=bool(settings.forwarded_allow_ips.strip()),
+        forwarded_allow_ips=settings.forwarded_allow_ips.strip() or None,
+    )
 
 
 @app.command()

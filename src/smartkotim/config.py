@@ -54,9 +54,20 @@ class Settings(BaseSettings):
     )
     session_max_age_hours: int = Field(default=12, ge=1, le=24 * 30, description="Session lifetime, hours.")
     login_max_failures: int = Field(
-        default=5, ge=1, description="Failed logins per account (or per client address) before lock-out."
+        default=5, ge=1, description="Failed logins per account (username) before that account is locked out."
     )
     login_lockout_minutes: int = Field(default=15, ge=1, description="Lock-out window after failures, min.")
+    login_max_failures_per_address: int = Field(
+        default=50,
+        ge=1,
+        description="Failed logins from one client address (any usernames) before that address is locked "
+        "out; kept far above `login_max_failures` so one user mistyping cannot lock out an office.",
+    )
+    forwarded_allow_ips: str = Field(
+        default="",
+        description="Comma-separated addresses of trusted reverse proxies whose `X-Forwarded-For`/"
+        "`X-Forwarded-Proto` headers `serve` honours; empty means use the socket address.",
+    )
     api_token_default_days: int = Field(default=90, ge=1, description="Default lifetime of API tokens, days.")
     run_worker: bool = Field(default=True, description="Run the job worker as a thread inside `serve`.")
     job_poll_seconds: float = Field(default=1.0, gt=0, description="How often the worker polls for jobs, s.")
@@ -81,6 +92,12 @@ class Settings(BaseSettings):
     # --- economy: metrics (docs/metrics.md, docs/index.md) ------------------------------------------
     metrics_habitual_min_weeks: int = Field(
         default=4, ge=1, le=5, description="Active ISO weeks in a month that make a merchant habitual."
+    )
+    metrics_version_check_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="How long the web app trusts its cached metrics version before asking the database "
+        "again; a recompute shows on the pages at most this late.",
     )
     metrics_exact_payers_max_transactions: int = Field(
         default=50_000,

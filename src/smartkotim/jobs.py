@@ -7,6 +7,19 @@ is a few dozen lines (see ``docs/architecture.md``).
 
 Job kinds are a plain registry: ``register_job_kind("economy.ingest", handler)``; a handler gets a
 ``JobContext`` (session factory, settings, progress reporter) and the job's JSON payload.
+
+Handler contract — how a job ends:
+
+* it returns a JSON-able ``dict`` → the job ``succeeded`` (progress 1.0) with that dict as ``result``;
+* it returns a dict with ``"status": "failed"`` → the job ``failed``, the dict is still kept as
+  ``result`` (counts, ids) and ``result["message"]`` (a string, if present) becomes the job's message.
+  Use this when the work ended in a recorded failure the handler handled itself (e.g. an ingest
+  batch that failed validation), so the jobs page never says "succeeded" for it;
+* it raises → the job ``failed`` with ``str(exception)`` as message and an empty result (the
+  traceback goes to the debug log only).
+
+Any other ``status`` value in the result (``"applied"``, ``"committed"`` …) is the handler's own and
+means success.
 """
 
 from __future__ import annotations
@@ -144,6 +157,14 @@ def _claim_next(session_factory: sessionmaker[Session]) -> int | None:
         return job_id if claimed else None
 
 
+def _outcome(result: dict[str, Any]) -> tuple[JobStatus, str]:
+    """``(job status, message)`` for a handler's returned ``result`` (see the module docstring)."""
+    if result.get("status") == JobStatus.FAILED:
+        message = result.get("message")
+        return JobStatus.FAILED, message if isinstance(message, str) else ""
+    return JobStatus.SUCCEEDED, ""
+
+
 def run_next_job(settings: Settings, session_factory: sessionmaker[Session]) -> int | None:
     """Run the oldest queued job to its end; return its id, or ``None`` when the queue is empty."""
     job_id = _claim_next(session_factory)
@@ -155,7 +176,9 @@ def run_next_job(settings: Settings, session_factory: sessionmaker[Session]) -> 
     context = JobContext(job_id=job_id, settings=settings, session_factory=session_factory)
     try:
         result = JOB_KINDS[kind](context, payload)
-        status, message = JobStatus.SUCCEEDED, ""
+        status, message = _outcome(result)
+        if status == JobStatus.FAILED:
+            log.warning("job %s (%s) reported failure: %s", job_id, kind, message)
     except Exception as exc:  # a failed job is recorded, never kills the worker
         log.error("job %s (%s) failed: %s", job_id, kind, exc)
         log.debug("job %s traceback:\n%s", job_id, traceback.format_exc())

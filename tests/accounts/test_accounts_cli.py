@@ -186,3 +186,20 @@ def _check_demo_runs(runtime: Runtime, caplog: pytest.LogCaptureFixture) -> None
     assert roles["bank.bri"] == ("bank_partner", "BRI", None)
     assert roles["surveyor.baamang"] == ("surveyor", "DKUKMPP", "62.02.05")
     assert roles["bupati"][0] == "leader"
+
+
+@pytest.mark.parametrize(("trusted", "proxy_headers"), [("", False), ("10.0.0.5, 10.0.0.6", True)])
+def test_serve_trusts_forwarded_headers_only_from_configured_proxies(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch, trusted: str, proxy_headers: bool
+) -> None:
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr("smartkotim.cli.uvicorn.run", lambda application, **kwargs: calls.append(kwargs))
+    monkeypatch.setenv("SMARTKOTIM_RUN_WORKER", "false")
+    monkeypatch.setenv("SMARTKOTIM_FORWARDED_ALLOW_IPS", trusted)
+    from smartkotim.cli import app as main_app
+
+    result = cli.invoke(main_app, ["serve"])
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 1
+    assert calls[0]["proxy_headers"] is proxy_headers
+    assert calls[0]["forwarded_allow_ips"] == (trusted or None)

@@ -7,11 +7,14 @@ from datetime import timedelta
 from accounts_helpers import PASSWORD, csrf_of, log_in, make_user
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from smartkotim.accounts.models import AuditEntry, LoginAttempt, User
 from smartkotim.accounts.roles import Role
+from smartkotim.config import Settings
+from smartkotim.web.app import create_app
 
 SESSION_COOKIE = "smartkotim_session"
 
@@ -145,12 +148,30 @@ def test_lockout_message_is_clear(client: TestClient, seeded: Session, app: Fast
     assert "Terlalu banyak percobaan masuk yang gagal" in response.text
 
 
-def test_lockout_per_client_address(client: TestClient, seeded: Session, app: FastAPI) -> None:
+def test_one_users_failures_do_not_lock_another_user_on_the_same_address(
+    client: TestClient, seeded: Session, app: FastAPI
+) -> None:
     make_user(seeded, Role.ANALYST, "analis")
-    limit = app.state.settings.login_max_failures
-    for i in range(limit):  # a different username each time: only the address links them
-        assert log_in(client, f"guess{i}", "not the password") == 400
-    assert log_in(client, "analis") == 429
+    make_user(seeded, Role.ADMIN, "admin")
+    settings = app.state.settings
+    assert settings.login_max_failures_per_address > settings.login_max_failures
+    for _ in range(settings.login_max_failures):
+        assert log_in(client, "analis", "not the password") == 400
+    assert log_in(client, "analis") == 429  # the mistyping user is locked ...
+    assert log_in(client, "admin") == 303  # ... their colleague behind the same address is not
+
+
+def test_lockout_per_client_address(seeded: Session, settings: Settings, engine: Engine) -> None:
+    limit = 8
+    app = create_app(settings.model_copy(update={"login_max_failures_per_address": limit}), engine=engine)
+    make_user(seeded, Role.ANALYST, "analis")
+    with TestClient(app) as client:
+        for i in range(limit - 1):  # a different username each time: only the address links them
+            assert log_in(client, f"guess{i}", "not the password") == 400
+        assert log_in(client, "analis") == 303  # below the address threshold
+        client.post("/keluar", data={"csrf_token": csrf_of(client, "/akun")})
+        assert log_in(client, "guess-last", "not the password") == 400
+        assert log_in(client, "analis") == 429  # the address is now locked, even for the right password
     with TestClient(app, client=("10.1.2.3", 4000)) as other:
         assert log_in(other, "analis") == 303
 
@@ -187,3 +208,23 @@ def test_disabled_user_cannot_log_in(client: TestClient, seeded: Session) -> Non
     user.is_active = False
     seeded.commit()
     assert log_in(client, "analis") == 400
+
+
+def test_behind_a_trusted_proxy_the_address_limit_counts_the_real_client(
+    seeded: Session, settings: Settings, engine: Engine
+) -> None:
+    """What ``serve`` sets up with ``SMARTKOTIM_FORWARDED_ALLOW_IPS``: uvicorn's proxy-headers middleware."""
+    limit = 3
+    app = create_app(settings.model_copy(update={"login_max_failures_per_address": limit}), engine=engine)
+    proxied = ProxyHeadersMiddleware(app, trusted_hosts="127.0.0.1")
+    make_user(seeded, Role.ANALYST, "analis")
+    with TestClient(proxied, client=("127.0.0.1", 4000)) as client:  # every request comes via the proxy
+        client.headers["X-Forwarded-For"] = "203.0.113.7"
+        for i in range(limit):
+            assert log_in(client, f"guess{i}", "not the password") == 400
+        assert log_in(client, "analis") == 429  # the guessing client is locked ...
+        client.headers["X-Forwarded-For"] = "203.0.113.8"
+        assert log_in(client, "analis") == 303  # ... another client behind the same proxy is not
+    seeded.expire_all()
+    addresses = set(seeded.scalars(select(LoginAttempt.client_address)))
+    assert addresses == {"203.0.113.7", "203.0.113.8"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from accounts_helpers import TEST_ACTOR, csrf_of, log_in, make_user
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from smartkotim.accounts import tokens
 from smartkotim.accounts.errors import InvalidInputError
 from smartkotim.accounts.models import ApiToken, AuditEntry
-from smartkotim.accounts.roles import Role
+from smartkotim.accounts.roles import SCOPE_ROLES, Role, TokenScope, scopes_for_role
 from smartkotim.accounts.services import hash_token
 from smartkotim.db import utcnow
 
@@ -110,6 +111,59 @@ def test_admin_scope_is_only_for_admins(seeded: Session) -> None:
         raise AssertionError("a bank partner got an admin-scope token")
 
 
+MINTABLE = {
+    Role.ADMIN: {"read", "write", "ingest", "admin"},
+    Role.ANALYST: {"read", "write"},
+    Role.LEADER: {"read"},
+    Role.OPD_OFFICER: {"read", "write"},
+    Role.BANK_PARTNER: {"read", "ingest"},
+    Role.SURVEYOR: {"read", "write"},
+}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_may_mint_exactly_its_scopes(seeded: Session, role: Role) -> None:
+    user = make_user(seeded, role, f"mint.{role}")
+    assert {str(s) for s in scopes_for_role(role)} == MINTABLE[role]
+    for scope in TokenScope:
+        try:
+            tokens.create_token(seeded, user_id=user.id, name="x", scopes=[scope], days=1, by=TEST_ACTOR)
+        except InvalidInputError as exc:
+            assert scope not in MINTABLE[role], f"{role} was refused {scope}: {exc}"
+            assert str(scope) in str(exc) and str(role) in str(exc)
+        else:
+            assert scope in MINTABLE[role], f"{role} minted a {scope} token"
+    assert set(SCOPE_ROLES) == set(TokenScope)
+
+
+def test_leader_cannot_mint_an_ingest_token_through_the_api(client: TestClient, seeded: Session) -> None:
+    make_user(seeded, Role.LEADER, "bupati")
+    assert log_in(client, "bupati") == 303
+    header = {"X-CSRF-Token": csrf_of(client, "/akun/token")}
+    response = client.post("/api/akun/token", json={"name": "x", "scopes": ["ingest"]}, headers=header)
+    assert response.status_code == 400
+    assert "ingest" in response.text
+    page = client.get("/akun/token").text  # the form offers only what the role may hold
+    assert 'value="read"' in page and 'value="ingest"' not in page and 'value="write"' not in page
+
+
+def test_write_scope_lets_a_dkukmpp_officer_write_by_token(client: TestClient, seeded: Session) -> None:
+    user = make_user(seeded, Role.OPD_OFFICER, "dkukmpp")
+    _, read = tokens.create_token(seeded, user_id=user.id, name="r", scopes=["read"], days=1, by=TEST_ACTOR)
+    _, write = tokens.create_token(
+        seeded, user_id=user.id, name="w", scopes=["read", "write"], days=1, by=TEST_ACTOR
+    )
+    # An empty body gets past authorization (422) only with the write scope.
+    assert client.post("/api/economy/markets", json={}, headers=_bearer(read)).status_code == 403
+    assert client.post("/api/economy/markets", json={}, headers=_bearer(write)).status_code == 422
+    assert (
+        client.post(
+            "/api/akun/token", json={"name": "x", "scopes": ["read"]}, headers=_bearer(write)
+        ).status_code
+        == 403
+    )
+
+
 def test_own_token_page_shows_the_token_once(client: TestClient, seeded: Session, app: FastAPI) -> None:
     make_user(seeded, Role.BANK_PARTNER, "bank.bri")
     assert log_in(client, "bank.bri") == 303
@@ -177,3 +231,18 @@ def test_admin_manages_every_token(client: TestClient, seeded: Session) -> None:
     page = client.post(f"/admin/token/{token_id}/cabut", data={"csrf_token": header["X-CSRF-Token"]})
     assert page.status_code == 200  # followed the redirect to the list
     assert client.get("/api/admin/token").json()[0]["status"] == "revoked"
+
+
+def test_huge_ids_in_account_routes_are_422_not_a_server_error(client: TestClient, seeded: Session) -> None:
+    _, admin = _token(seeded, Role.ADMIN, ["admin"])
+    huge = "99999999999999999999"
+    for method, path in (
+        ("DELETE", f"/api/admin/token/{huge}"),
+        ("DELETE", f"/api/akun/token/{huge}"),
+        ("PATCH", f"/api/admin/pengguna/{huge}"),
+        ("POST", f"/api/admin/pengguna/{huge}/reset-sandi"),
+        ("PATCH", f"/api/admin/organisasi/{huge}"),
+    ):
+        response = client.request(method, path, json={}, headers=_bearer(admin))
+        assert response.status_code == 422, f"{method} {path}: {response.status_code}"
+    assert client.delete("/api/admin/token/2147483647", headers=_bearer(admin)).status_code == 404

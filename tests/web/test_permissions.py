@@ -35,12 +35,12 @@ from starlette.routing import Mount, Route
 
 from smartkotim.accounts import organisations, services
 from smartkotim.accounts.audit import Actor
-from smartkotim.accounts.roles import Role
+from smartkotim.accounts.roles import SCOPE_ROLES, Role, TokenScope
 from smartkotim.config import load_settings
 from smartkotim.db import make_engine, make_session_factory
 from smartkotim.regions.services import load_register
 from smartkotim.web.app import create_app
-from smartkotim.web.permissions import ANONYMOUS, EVERYONE, ROUTE_ROLES
+from smartkotim.web.permissions import ANONYMOUS, EVERYONE, ROUTE_ROLES, is_allowed
 
 PASSWORD = "permission-table-2025"
 SECRET = "permission-test-secret-key-0123456789abcdef"
@@ -201,3 +201,68 @@ def test_permission_table_is_enforced_for(who: str, walk_app: FastAPI) -> None:
     assert not wrong, f"as {who}, {len(wrong)} of {len(calls)} answers break the table:\n  " + "\n  ".join(
         wrong
     )
+
+
+def test_token_scopes_of_the_table_are_consistent() -> None:
+    """Every scope a route needs can be held by each role the route admits (else the rule is dead).
+
+    Exception: self-service account routes need ``admin`` scope on purpose, so that no token of a
+    non-admin can mint tokens or change a password; a browser session does those.
+    """
+    self_service = {"account_change_password", "own_token_create", "own_token_revoke"}
+    self_service |= {"api_own_token_create", "api_own_token_revoke"}
+    dead: list[str] = []
+    for name, rule in ROUTE_ROLES.items():
+        if ANONYMOUS in rule.roles or name in self_service:
+            continue
+        dead += [
+            f"{name}: {role} cannot hold {rule.scope}"
+            for role in rule.roles
+            if role not in SCOPE_ROLES[rule.scope]
+        ]
+    assert not dead, "\n".join(dead)
+
+
+@pytest.mark.parametrize("needed", list(TokenScope))
+def test_admin_scope_satisfies_every_scope_and_others_only_their_own(needed: TokenScope) -> None:
+    routes = [n for n, r in ROUTE_ROLES.items() if r.scope == needed and Role.ADMIN in r.roles]
+    routes = [n for n in routes if ANONYMOUS not in ROUTE_ROLES[n].roles]
+    assert routes, f"no admin route needs {needed}: the table changed, update this test"
+    for name in routes:
+        assert is_allowed(name, "admin", frozenset({TokenScope.ADMIN}))
+        assert is_allowed(name, "admin", frozenset({needed}))
+        others = frozenset(s for s in TokenScope if s not in (needed, TokenScope.ADMIN))
+        assert not is_allowed(name, "admin", others), f"{name} admitted {sorted(others)} without {needed}"
+        assert is_allowed(name, "admin", None)  # a browser session has no scopes to check
+
+
+def test_data_entry_writes_need_the_write_scope_not_admin() -> None:
+    for name in ("api_market_create", "api_merchant_create", "api_merchant_from_qris", "api_merchant_merge"):
+        assert ROUTE_ROLES[name].scope == TokenScope.WRITE, name
+    assert is_allowed("api_merchant_create", "surveyor", frozenset({TokenScope.WRITE}))
+    assert not is_allowed("api_merchant_create", "surveyor", frozenset({TokenScope.READ}))
+    assert not is_allowed("api_admin_user_create", "admin", frozenset({TokenScope.WRITE}))
+
+
+@pytest.mark.parametrize("who", [ANONYMOUS, *(str(r) for r in Role)])
+def test_dimension_page_links_only_pages_the_visitor_may_open(who: str, walk_app: FastAPI) -> None:
+    metrics = {"/ekonomi": "economy_dashboard", "/ekonomi/peringkat": "economy_rankings"}
+    metrics |= {"/ekonomi/pimpinan": "economy_leader", "/wilayah": "region_tree"}
+    with _client_for(walk_app, who) as client:
+        html = client.get("/dimensi/economy").text
+        section = (
+            html.split('class="dimension-links"', 1)[1].split("</ul>", 1)[0]
+            if "dimension-links" in html
+            else ""
+        )
+        shown = set(re.findall(r'href="([^"]+)"', section))
+        expected = {
+            url
+            for url, route in metrics.items()
+            if is_allowed(route, None if who == ANONYMOUS else who, None)
+        }
+        assert shown == expected, f"{who} sees {sorted(shown)}"
+        for url in shown:  # and each shown link really opens
+            assert client.get(url).status_code == 200, url
+    if who in (ANONYMOUS, str(Role.BANK_PARTNER)):
+        assert not {"/ekonomi", "/ekonomi/peringkat", "/ekonomi/pimpinan"} & shown

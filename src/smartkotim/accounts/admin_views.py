@@ -32,7 +32,7 @@ from smartkotim.accounts.view_support import (
     pop_flash,
     set_flash,
 )
-from smartkotim.web.deps import get_db, get_settings
+from smartkotim.web.deps import IdPath, get_db, get_settings
 from smartkotim.web.i18n import N_
 from smartkotim.web.templating import render
 
@@ -108,7 +108,7 @@ def admin_user_create(
 
 @router.post("/admin/pengguna/{user_id}/status", name="admin_user_set_active", include_in_schema=False)
 def admin_user_set_active(
-    request: Request, user_id: int, is_active: Annotated[bool, Form()], db: Session = Depends(get_db)
+    request: Request, user_id: IdPath, is_active: Annotated[bool, Form()], db: Session = Depends(get_db)
 ) -> Response:
     """Enable or disable a user, then back to the list."""
     try:
@@ -124,7 +124,7 @@ def admin_user_set_active(
 @router.post(
     "/admin/pengguna/{user_id}/reset-sandi", name="admin_user_reset_password", include_in_schema=False
 )
-def admin_user_reset_password(request: Request, user_id: int, db: Session = Depends(get_db)) -> Response:
+def admin_user_reset_password(request: Request, user_id: IdPath, db: Session = Depends(get_db)) -> Response:
     """Give the user a generated password, shown on this page once."""
     try:
         password = services.reset_password(db, user_id=user_id, by=actor_for(request))
@@ -169,7 +169,7 @@ def api_admin_user_create(
 
 @router.patch("/api/admin/pengguna/{user_id}", name="api_admin_user_update", tags=["accounts"])
 def api_admin_user_update(
-    request: Request, user_id: int, body: UserUpdate, db: Session = Depends(get_db)
+    request: Request, user_id: IdPath, body: UserUpdate, db: Session = Depends(get_db)
 ) -> UserOut:
     """Enable or disable a user (404 unknown; 400 for oneself or the last admin)."""
     try:
@@ -183,7 +183,7 @@ def api_admin_user_update(
     "/api/admin/pengguna/{user_id}/reset-sandi", name="api_admin_user_reset_password", tags=["accounts"]
 )
 def api_admin_user_reset_password(
-    request: Request, user_id: int, db: Session = Depends(get_db)
+    request: Request, user_id: IdPath, db: Session = Depends(get_db)
 ) -> PasswordResetOut:
     """Generate a new password for the user (returned in this response only); their sessions end."""
     try:
@@ -237,7 +237,7 @@ def admin_organisation_create(
 @router.post("/admin/organisasi/{org_id}", name="admin_organisation_update", include_in_schema=False)
 def admin_organisation_update(
     request: Request,
-    org_id: int,
+    org_id: IdPath,
     name: Annotated[str, Form(max_length=300)],
     is_active: Annotated[bool, Form()] = False,
     db: Session = Depends(get_db),
@@ -283,7 +283,7 @@ def api_admin_organisation_create(
 
 @router.patch("/api/admin/organisasi/{org_id}", name="api_admin_organisation_update", tags=["accounts"])
 def api_admin_organisation_update(
-    request: Request, org_id: int, body: OrganisationUpdate, db: Session = Depends(get_db)
+    request: Request, org_id: IdPath, body: OrganisationUpdate, db: Session = Depends(get_db)
 ) -> OrganisationOut:
     """Change an organisation's name, region or active flag (404 unknown, 400 invalid)."""
     try:

@@ -178,7 +178,9 @@ def users_reset_password(username: str = typer.Argument(..., help="Login name.")
 @tokens_app.command("create")
 def tokens_create(
     user: str = typer.Option(..., help="Username the token acts for."),
-    scope: list[str] = typer.Option(["read"], help="read, ingest or admin (repeatable)."),
+    scope: list[str] = typer.Option(
+        ["read"], help="read, write, ingest or admin (repeatable; see SCOPE_ROLES)."
+    ),
     days: int | None = typer.Option(
         None, help="Lifetime in days (default SMARTKOTIM_API_TOKEN_DEFAULT_DAYS)."
     ),

@@ -1,9 +1,15 @@
 """Login and logout: password check, lock-out after repeated failures, login attempts, audit.
 
-Lock-out: once ``max_failures`` failed attempts were made within ``lockout_minutes`` for one username
-(counting only failures after that username's last success) or from one client address, every
-further attempt is refused — even with the right password — until the oldest of those failures
-leaves the window. Refused attempts are not recorded as failures, so the lock ends on time.
+Lock-out has two independent thresholds within ``lockout_minutes``:
+
+* per username: ``max_failures`` failed attempts for one username (counting only failures after that
+  username's last success) lock that username — from any address;
+* per client address: ``max_failures_per_address`` failed attempts from one address (any usernames)
+  lock that address. It is kept far higher, so one user mistyping behind an office NAT or a reverse
+  proxy does not lock out everyone else there; it only stops a password-guessing sweep.
+
+A locked attempt is refused even with the right password until the oldest counted failure leaves the
+window. Refused attempts are not recorded as failures, so the lock ends on time.
 """
 
 from __future__ import annotations
@@ -27,10 +33,14 @@ _MAX_USERNAME = 80
 
 @dataclass(frozen=True, slots=True)
 class LockoutPolicy:
-    """``max_failures`` failures within ``lockout_minutes`` lock a username or a client address."""
+    """Failures within ``lockout_minutes`` that lock a username (``max_failures``) or an address.
+
+    ``max_failures_per_address`` counts failures from one client address over all usernames.
+    """
 
     max_failures: int
     lockout_minutes: int
+    max_failures_per_address: int = 50
 
 
 def _locked_until(
@@ -44,11 +54,14 @@ def _locked_until(
     if last_success is not None and last_success > since_user:
         since_user = last_success
     ends: list[datetime] = []
-    for count, oldest in (
-        queries.count_login_failures(session, since=since_user, username=username),
-        queries.count_login_failures(session, since=now - window, client_address=client_address),
+    for (count, oldest), limit in (
+        (queries.count_login_failures(session, since=since_user, username=username), policy.max_failures),
+        (
+            queries.count_login_failures(session, since=now - window, client_address=client_address),
+            policy.max_failures_per_address,
+        ),
     ):
-        if count >= policy.max_failures and oldest is not None:
+        if count >= limit and oldest is not None:
             ends.append(oldest + window)
     return max(ends) if ends else None
 

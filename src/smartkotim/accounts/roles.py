@@ -21,11 +21,31 @@ class Role(StrEnum):
 
 
 class TokenScope(StrEnum):
-    """What an API token may do, on top of its user's role."""
+    """What an API token may do, on top of its user's role.
+
+    ``read``: GET routes; ``write``: data-entry writes (markets, merchants, QRIS registration);
+    ``ingest``: bank transaction uploads; ``admin``: account management, and satisfies every scope.
+    """
 
     READ = "read"
+    WRITE = "write"
     INGEST = "ingest"
     ADMIN = "admin"
+
+
+# Which roles may hold (mint) a token with each scope: a scope is useless to a role that may not call
+# any route needing it, and minting it would only widen what a leaked token can do.
+SCOPE_ROLES: dict[TokenScope, frozenset[Role]] = {
+    TokenScope.READ: frozenset(Role),
+    TokenScope.WRITE: frozenset({Role.ADMIN, Role.ANALYST, Role.OPD_OFFICER, Role.SURVEYOR}),
+    TokenScope.INGEST: frozenset({Role.ADMIN, Role.BANK_PARTNER}),
+    TokenScope.ADMIN: frozenset({Role.ADMIN}),
+}
+
+
+def scopes_for_role(role: Role | str) -> list[TokenScope]:
+    """The token scopes a user with ``role`` may hold, in ``TokenScope`` order (``read`` first)."""
+    return [scope for scope in TokenScope if role in SCOPE_ROLES[scope]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, Response
 
 from smartkotim.accounts import queries, tokens
 from smartkotim.accounts.errors import AccountsError, NotFoundError
-from smartkotim.accounts.roles import Principal, Role, TokenScope
+from smartkotim.accounts.roles import Principal, TokenScope, scopes_for_role
 from smartkotim.accounts.schemas import AdminTokenCreate, TokenCreate, TokenCreatedOut, TokenOut, token_out
 from smartkotim.accounts.view_support import (
     actor_for,
@@ -25,7 +25,7 @@ from smartkotim.accounts.view_support import (
     set_flash,
 )
 from smartkotim.web.auth import require_principal
-from smartkotim.web.deps import get_db, get_settings
+from smartkotim.web.deps import IdPath, get_db, get_settings
 from smartkotim.web.i18n import N_
 from smartkotim.web.templating import render
 
@@ -46,7 +46,7 @@ def _rows(db: Session, user_id: int | None) -> list[dict[str, Any]]:
 def _context(
     request: Request, db: Session, principal: Principal, *, admin: bool, **extra: Any
 ) -> dict[str, Any]:
-    scopes = [s for s in TokenScope if s != TokenScope.ADMIN or principal.role == Role.ADMIN]
+    scopes = list(TokenScope) if admin else scopes_for_role(principal.role)
     return {
         "rows": _rows(db, None if admin else principal.user_id),
         "scopes": scopes,
@@ -121,7 +121,7 @@ def own_token_create(
 @router.post("/akun/token/{token_id}/cabut", name="own_token_revoke", include_in_schema=False)
 def own_token_revoke(
     request: Request,
-    token_id: int,
+    token_id: IdPath,
     db: Session = Depends(get_db),
     principal: Principal = Depends(require_principal),
 ) -> Response:
@@ -163,7 +163,7 @@ def api_own_token_create(
 @router.delete("/api/akun/token/{token_id}", name="api_own_token_revoke", tags=["accounts"])
 def api_own_token_revoke(
     request: Request,
-    token_id: int,
+    token_id: IdPath,
     db: Session = Depends(get_db),
     principal: Principal = Depends(require_principal),
 ) -> TokenOut:
@@ -202,7 +202,7 @@ def admin_token_create(
 
 
 @router.post("/admin/token/{token_id}/cabut", name="admin_token_revoke", include_in_schema=False)
-def admin_token_revoke(request: Request, token_id: int, db: Session = Depends(get_db)) -> Response:
+def admin_token_revoke(request: Request, token_id: IdPath, db: Session = Depends(get_db)) -> Response:
     """Revoke any token at once."""
     try:
         token = tokens.revoke_token(db, token_id=token_id, by=actor_for(request))
@@ -233,7 +233,7 @@ def api_admin_token_create(
 
 
 @router.delete("/api/admin/token/{token_id}", name="api_admin_token_revoke", tags=["accounts"])
-def api_admin_token_revoke(request: Request, token_id: int, db: Session = Depends(get_db)) -> TokenOut:
+def api_admin_token_revoke(request: Request, token_id: IdPath, db: Session = Depends(get_db)) -> TokenOut:
     """Revoke any token (404 unknown)."""
     try:
         token = tokens.revoke_token(db, token_id=token_id, by=actor_for(request))

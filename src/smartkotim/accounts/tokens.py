@@ -1,8 +1,10 @@
 """API token services: create (shown once), revoke; only the SHA-256 of a token is stored.
 
 A token reads ``skt_<prefix>_<secret>``: a 12-hex-digit public prefix (the lookup key, shown in
-lists) and a 256-bit secret (64 hex digits). Its scopes (``read``, ``ingest``, ``admin``) limit what
-it may do on top of its user's role; ``admin`` scope is only for admin users.
+lists) and a 256-bit secret (64 hex digits). Its scopes (``read``, ``write``, ``ingest``, ``admin``)
+limit what it may do on top of its user's role; which role may hold which scope is
+``accounts.roles.SCOPE_ROLES`` (``admin`` only for admins, ``ingest`` for admins and bank partners,
+``write`` for the data-entry roles).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from sqlalchemy.orm import Session
 from smartkotim.accounts.audit import Actor
 from smartkotim.accounts.errors import InvalidInputError, NotFoundError
 from smartkotim.accounts.models import ApiToken, User
-from smartkotim.accounts.roles import Role, TokenScope
+from smartkotim.accounts.roles import TokenScope, scopes_for_role
 from smartkotim.accounts.services import TOKEN_PREFIX, hash_token
 from smartkotim.db import utcnow
 
@@ -23,16 +25,19 @@ MAX_TOKEN_DAYS = 730
 
 
 def _clean_scopes(scopes: list[str], user: User) -> list[str]:
+    known = ", ".join(TokenScope)
     unknown = [s for s in scopes if s not in set(TokenScope)]
     if unknown:
-        raise InvalidInputError(
-            f"Cakupan token tidak dikenal: {', '.join(unknown)} (pakai read, ingest, admin)."
-        )
+        raise InvalidInputError(f"Cakupan token tidak dikenal: {', '.join(unknown)} (pakai {known}).")
     clean = sorted({TokenScope(s) for s in scopes})
     if not clean:
-        raise InvalidInputError("Pilih minimal satu cakupan token (read, ingest, admin).")
-    if TokenScope.ADMIN in clean and user.role != Role.ADMIN:
-        raise InvalidInputError("Cakupan 'admin' hanya untuk pengguna dengan peran admin.")
+        raise InvalidInputError(f"Pilih minimal satu cakupan token ({known}).")
+    allowed = scopes_for_role(user.role)
+    refused = [str(s) for s in clean if s not in allowed]
+    if refused:
+        raise InvalidInputError(
+            f"Cakupan {', '.join(refused)} tidak boleh untuk peran {user.role} (boleh: {', '.join(allowed)})."
+        )
     return [str(s) for s in clean]
 
 
@@ -54,8 +59,8 @@ def create_token(
 
     Raises:
         NotFoundError: no such (active) user.
-        InvalidInputError: empty name, unknown/empty scopes, admin scope for a non-admin, days out of
-            1–730.
+        InvalidInputError: empty name, unknown/empty scopes, a scope the user's role may not hold
+            (``SCOPE_ROLES``), days out of 1–730.
     """
     user = session.get(User, user_id)
     if user is None or not user.is_active:

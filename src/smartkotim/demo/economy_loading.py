@@ -19,11 +19,18 @@ from smartkotim.economy.registry.tabular import Row
 from smartkotim.runtime import Runtime
 
 
-def ensure_banks(session: Session, *, regency_code: str) -> int:
-    """Create the partner banks (BRI, BNI, MANDIRI, BPD-KALTENG, BSI) and offices that are missing."""
-    from smartkotim.accounts.organisations import seed_organisations
+def ensure_banks(session: Session, *, regency_code: str) -> tuple[int, int]:
+    """Create the partner banks (BRI, BNI, MANDIRI, BPD-KALTENG, BSI) and offices that are missing.
 
-    return len(seed_organisations(session, regency_code=regency_code, include_banks=True).created)
+    Returns ``(banks created, banks already there)`` — counting bank organisations only (the accounts
+    demo usually created them already).
+    """
+    from smartkotim.accounts.organisations import BANK_SEED, seed_organisations
+
+    created = set(seed_organisations(session, regency_code=regency_code, include_banks=True).created)
+    banks = [code for code, _ in BANK_SEED]
+    made = sum(code in created for code in banks)
+    return made, len(banks) - made
 
 
 def load_register(

@@ -9,13 +9,18 @@ rupiah). Everything is a pure function of its arguments: each month has its own 
 Model per merchant and month: expected count = weight × ramp (0→1 over the six months after QRIS
 onboarding) × growth (+2.5 % a month since 2024-01) × a Lebaran/December bump; dormant merchants
 (stickers without use) transact at 3 % of that. Counts are Poisson draws scaled so that the window
-averages ``rows_per_month`` rows.
+averages ``rows_per_month`` rows. Each transaction falls on a day of the month drawn with weekday
+weights (weekends busier, Friday quieter) — for occasional traders inside one 10-day stretch of the
+month — and at an hour inside the merchant's ``open_hours`` (market
+opening hours; busiest early) or, without them, a day or night hour profile.
 """
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +39,8 @@ DAY_HOURS = np.array([5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16])
 DAY_HOUR_P = np.array([9, 14, 15, 13, 11, 9, 8, 6, 5, 4, 3, 3], dtype=float)
 NIGHT_HOURS = np.array([17, 18, 19, 20, 21, 22])
 NIGHT_HOUR_P = np.array([10, 20, 25, 22, 15, 8], dtype=float)
+OCCASIONAL_DAYS = 10  # an occasional trader's stretch of market days in a month
+WEEKDAY_WEIGHT = np.array([1.0, 0.95, 0.95, 1.0, 0.9, 1.2, 1.25])  # Monday … Sunday (Friday prayers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +60,8 @@ class TxnMerchant:
     night: bool = False
     median_amount: int = 25_000
     payer_pool: str = "62.02"
+    open_hours: tuple[int, int] | None = None  # (first hour, closing hour) WIB, e.g. (5, 12)
+    occasional: bool = False  # trades in one 10-day stretch a month (seasonal/part-time traders)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,16 +133,16 @@ def _month_table(merchants: Sequence[TxnMerchant], month: str, scale: float, see
     counts = rng.poisson(expected_counts(merchants, month) * scale)
     index = np.repeat(np.arange(len(merchants)), counts)
     n = len(index)
-    days = int(
-        np.datetime64(f"{year + mon // 12:04d}-{mon % 12 + 1:02d}") - np.datetime64(f"{year:04d}-{mon:02d}")
-    )
     night = np.array([m.night for m in merchants])[index]
     hours = np.where(
         night,
         rng.choice(NIGHT_HOURS, size=n, p=NIGHT_HOUR_P / NIGHT_HOUR_P.sum()),
         rng.choice(DAY_HOURS, size=n, p=DAY_HOUR_P / DAY_HOUR_P.sum()),
     )
-    seconds = rng.integers(0, days, n) * 86400 + hours * 3600 + rng.integers(0, 3600, n)
+    hours = _within_opening_hours(merchants, index, hours, rng)
+    occasional = np.array([m.occasional for m in merchants])
+    days = _day_of_month(rng, year, mon, index, occasional)
+    seconds = days * 86400 + hours * 3600 + rng.integers(0, 3600, n)
     stamps = np.datetime64(f"{year:04d}-{mon:02d}-01T00:00:00") + seconds.astype("timedelta64[s]")
     order = np.argsort(stamps, kind="stable")
     index, stamps = index[order], stamps[order]
@@ -154,6 +163,33 @@ def _month_table(merchants: Sequence[TxnMerchant], month: str, scale: float, see
             "payer_id": payers,
         }
     )
+
+
+def _within_opening_hours(
+    merchants: Sequence[TxnMerchant], index: np.ndarray, hours: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Hours of merchants with ``open_hours`` redrawn inside them (busiest early, as in a market)."""
+    opens = np.array([m.open_hours[0] if m.open_hours else -1 for m in merchants])[index]
+    closes = np.array([m.open_hours[1] if m.open_hours else -1 for m in merchants])[index]
+    span = np.maximum(closes - opens, 1)
+    drawn = opens + np.floor(span * rng.beta(1.3, 2.2, len(index))).astype(np.int64)
+    return np.where(opens >= 0, drawn, hours)
+
+
+def _day_of_month(
+    rng: np.random.Generator, year: int, month: int, index: np.ndarray, occasional: np.ndarray
+) -> np.ndarray:
+    """Zero-based day of the month of each row (``index`` = its merchant), weighted by weekday (markets
+    open daily; weekends busier); an occasional merchant trades only in one ``OCCASIONAL_DAYS`` stretch
+    of the month (its start drawn per merchant and month)."""
+    first = date(year, month, 1)
+    days = calendar.monthrange(year, month)[1]
+    weekday = (first.weekday() + np.arange(days)) % 7  # 0 = Monday
+    weights = WEEKDAY_WEIGHT[weekday]
+    spread = rng.choice(days, size=len(index), p=weights / weights.sum())
+    starts = rng.integers(0, days - OCCASIONAL_DAYS + 1, len(occasional))
+    stretch = starts[index] + rng.integers(0, OCCASIONAL_DAYS, len(index))
+    return np.where(occasional[index], stretch, spread)
 
 
 def _with_ids(part: pa.Table, acquirer: str, month: str) -> pa.Table:

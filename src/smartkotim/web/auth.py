@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from smartkotim.accounts import services as accounts
 from smartkotim.accounts.roles import Principal
@@ -62,7 +63,9 @@ async def authorize(request: Request, db: Session = Depends(get_db)) -> None:
         ForbiddenError: role or token scope not allowed for this route.
         CsrfError: unsafe cookie request without the session's CSRF token.
     """
-    principal = _identify(request, db)
+    # The lookups block on the database: run them in the thread pool, never on the event loop,
+    # or requests beyond the connection pool stall every other request.
+    principal = await run_in_threadpool(_identify, request, db)
     request.state.principal = principal
     name = _route_name(request)
     role = str(principal.role) if principal else None

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Path, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from smartkotim.config import Settings
+
+IdPath = Annotated[int, Path(ge=1, le=2_147_483_647)]
+"""A numeric record id in a URL path: 1 … 2³¹−1 (larger values are a 422, never a database overflow)."""
 
 
 def get_settings(request: Request) -> Settings:

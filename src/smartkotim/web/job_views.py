@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, Response
 from smartkotim.accounts.roles import Principal, Role
 from smartkotim.jobs import Job
 from smartkotim.web.auth import require_principal
-from smartkotim.web.deps import get_db
+from smartkotim.web.deps import IdPath, get_db
 from smartkotim.web.templating import render
 
 router = APIRouter()
@@ -66,7 +66,7 @@ def api_job_list(
 
 @router.get("/api/jobs/{job_id}", name="api_job_detail", tags=["jobs"])
 def api_job_detail(
-    job_id: int, db: Session = Depends(get_db), principal: Principal = Depends(require_principal)
+    job_id: IdPath, db: Session = Depends(get_db), principal: Principal = Depends(require_principal)
 ) -> dict[str, Any]:
     """One job's status (404 when it does not exist or belongs to another organisation)."""
     return _job_out(_get_visible_job(db, principal, job_id))

@@ -2,7 +2,9 @@
 
 Every route of the app must have an entry (a test walks ``app.routes`` and fails on a missing one;
 at run time a route without an entry is refused). ``ANONYMOUS`` marks a public route. For requests
-made with an API token, ``scope`` is the token scope the route needs in addition to the role.
+made with an API token, ``scope`` is the token scope the route needs in addition to the role:
+``read`` for reads, ``write`` for data-entry writes (markets, merchants), ``ingest`` for bank uploads,
+``admin`` for account management (and a token with ``admin`` scope satisfies every scope).
 """
 
 from __future__ import annotations
@@ -103,18 +105,19 @@ ROUTE_ROLES: dict[str, Rule] = {
     # --- economy: registry (markets, merchants) -------------------------------------------------
     # Markets are not personal data: every logged-in role reads them. Merchant records are (UU 27/2022):
     # leaders see aggregates only; banks and scoped surveyors are narrowed to their records by the service.
-    # Writes with a token need the ``admin`` scope; the services also check the office (DKUKMPP).
+    # Writes with a token need the ``write`` scope (data entry; see accounts.roles.SCOPE_ROLES); the
+    # services also check the office (DKUKMPP).
     "market_list": _rule(LOGGED_IN),
     "api_market_list": _rule(LOGGED_IN),
     "market_detail": _rule(LOGGED_IN),
     "api_market_detail": _rule(LOGGED_IN),
-    "market_new": _rule(frozenset({Role.ADMIN, Role.OPD_OFFICER}), TokenScope.ADMIN),
-    "market_create": _rule(frozenset({Role.ADMIN, Role.OPD_OFFICER}), TokenScope.ADMIN),
-    "market_edit": _rule(frozenset({Role.ADMIN, Role.OPD_OFFICER}), TokenScope.ADMIN),
-    "market_update": _rule(frozenset({Role.ADMIN, Role.OPD_OFFICER}), TokenScope.ADMIN),
-    "api_market_create": _rule(frozenset({Role.ADMIN, Role.OPD_OFFICER}), TokenScope.ADMIN),
-    "api_market_update": _rule(frozenset({Role.ADMIN, Role.OPD_OFFICER}), TokenScope.ADMIN),
-    "api_market_import": _rule(frozenset({Role.ADMIN, Role.OPD_OFFICER}), TokenScope.ADMIN),
+    "market_new": _rule(frozenset({Role.ADMIN, Role.OPD_OFFICER}), TokenScope.WRITE),
+    "market_create": _rule(frozenset({Role.ADMIN, Role.OPD_OFFICER}), TokenScope.WRITE),
+    "market_edit": _rule(frozenset({Role.ADMIN, Role.OPD_OFFICER}), TokenScope.WRITE),
+    "market_update": _rule(frozenset({Role.ADMIN, Role.OPD_OFFICER}), TokenScope.WRITE),
+    "api_market_create": _rule(frozenset({Role.ADMIN, Role.OPD_OFFICER}), TokenScope.WRITE),
+    "api_market_update": _rule(frozenset({Role.ADMIN, Role.OPD_OFFICER}), TokenScope.WRITE),
+    "api_market_import": _rule(frozenset({Role.ADMIN, Role.OPD_OFFICER}), TokenScope.WRITE),
     "merchant_list": _rule(MERCHANT_READERS),
     "api_merchant_list": _rule(MERCHANT_READERS),
     "merchant_detail": _rule(MERCHANT_READERS),
@@ -123,16 +126,16 @@ ROUTE_ROLES: dict[str, Rule] = {
     "api_merchant_unresolved": _rule(MERCHANT_READERS),
     "merchant_duplicates": _rule(MERCHANT_READERS),
     "api_merchant_duplicates": _rule(MERCHANT_READERS),
-    "merchant_new": _rule(MERCHANT_EDITORS, TokenScope.ADMIN),
-    "merchant_create": _rule(MERCHANT_EDITORS, TokenScope.ADMIN),
-    "merchant_qris": _rule(MERCHANT_EDITORS, TokenScope.ADMIN),
-    "merchant_qris_read": _rule(MERCHANT_EDITORS, TokenScope.ADMIN),
-    "api_qris_parse": _rule(MERCHANT_EDITORS, TokenScope.ADMIN),
-    "api_merchant_create": _rule(MERCHANT_EDITORS, TokenScope.ADMIN),
-    "api_merchant_from_qris": _rule(MERCHANT_EDITORS, TokenScope.ADMIN),
-    "api_merchant_import": _rule(frozenset({Role.ADMIN, Role.OPD_OFFICER}), TokenScope.ADMIN),
-    "merchant_merge": _rule(frozenset({Role.ADMIN, Role.OPD_OFFICER}), TokenScope.ADMIN),
-    "api_merchant_merge": _rule(frozenset({Role.ADMIN, Role.OPD_OFFICER}), TokenScope.ADMIN),
+    "merchant_new": _rule(MERCHANT_EDITORS, TokenScope.WRITE),
+    "merchant_create": _rule(MERCHANT_EDITORS, TokenScope.WRITE),
+    "merchant_qris": _rule(MERCHANT_EDITORS, TokenScope.WRITE),
+    "merchant_qris_read": _rule(MERCHANT_EDITORS, TokenScope.WRITE),
+    "api_qris_parse": _rule(MERCHANT_EDITORS, TokenScope.WRITE),
+    "api_merchant_create": _rule(MERCHANT_EDITORS, TokenScope.WRITE),
+    "api_merchant_from_qris": _rule(MERCHANT_EDITORS, TokenScope.WRITE),
+    "api_merchant_import": _rule(frozenset({Role.ADMIN, Role.OPD_OFFICER}), TokenScope.WRITE),
+    "merchant_merge": _rule(frozenset({Role.ADMIN, Role.OPD_OFFICER}), TokenScope.WRITE),
+    "api_merchant_merge": _rule(frozenset({Role.ADMIN, Role.OPD_OFFICER}), TokenScope.WRITE),
     # --- economy: ingest (batches, profiles, ledger) -------------------------------------------
     # Batches are read by admins, analysts and bank partners (scoped to their own bank in the query).
     "ingest_upload_page": _rule(UPLOADERS),

@@ -6,11 +6,14 @@ principal, the CSRF token and the navigation.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -19,6 +22,7 @@ from smartkotim.web.i18n import LANGUAGES, translate
 from smartkotim.web.navigation import navigation
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
+WIB = timezone(timedelta(hours=7), "WIB")
 
 
 def template_dirs() -> list[Path]:
@@ -37,7 +41,8 @@ def make_templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.filters["rupiah"] = _format_rupiah
-    env.filters["number"] = _format_number
+    env.filters["number"] = _number_filter
+    env.filters["wib"] = format_wib
     return Jinja2Templates(env=env)
 
 
@@ -47,11 +52,41 @@ def _format_rupiah(value: int | None) -> str:
     return "—" if value is None else format_rupiah(value)
 
 
-def _format_number(value: float | int | None, digits: int = 0) -> str:
+def format_number(value: float | int | Decimal | None, digits: int = 0, lang: str = "id") -> str:
+    """``value`` with thousands separators: ``id`` → ``1.234,5``, ``en`` → ``1,234.5``; ``—`` for None.
+
+    ``digits`` decimals for non-integers; an ``int`` always shows without decimals (``1.234``, not
+    ``1.234,0``). Template use: ``{{ x|number }}``, ``{{ rate|number(1) }}`` (language from the page).
+    """
     if value is None:
         return "—"
+    if isinstance(value, int) and not isinstance(value, bool):
+        digits = 0
     text = f"{value:,.{digits}f}"
+    if lang == "en":
+        return text
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+@pass_context
+def _number_filter(context: Context, value: float | int | Decimal | None, digits: int = 0) -> str:
+    return format_number(value, digits, str(context.get("lang") or "id"))
+
+
+def format_wib(value: datetime | str | None) -> str:
+    """A UTC instant (aware datetime or ISO string) as ``30-11-2026 13:05 WIB``; ``—`` for None/empty.
+
+    Naive datetimes are taken as UTC (how the database stores them). The ``wib`` template filter.
+
+    Raises:
+        ValueError: a string that is not an ISO 8601 timestamp.
+    """
+    if value is None or value == "":
+        return "—"
+    stamp = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.astimezone(WIB).strftime("%d-%m-%Y %H:%M WIB")
 
 
 def request_language(request: Request) -> str:
@@ -66,9 +101,12 @@ def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
     """Render ``template`` with the common context."""
+    from smartkotim.economy.registry.synthetic import synthetic_data_loaded
+
     lang = request_language(request)
     principal = getattr(request.state, "principal", None)
     full: dict[str, Any] = {
+        "synthetic_data": synthetic_data_loaded(request),
         "_": lambda text: translate(text, lang),
         "lang": lang,
         "principal": principal,

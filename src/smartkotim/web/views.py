@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, Response
 
 from smartkotim import __version__
+from smartkotim.web.auth import current_principal
 from smartkotim.web.deps import get_db
-from smartkotim.web.dimensions import DIMENSIONS
+from smartkotim.web.dimensions import DIMENSIONS, visible_links
 from smartkotim.web.i18n import LANGUAGES
 from smartkotim.web.templating import render
 
@@ -51,7 +52,8 @@ def dimension_page(request: Request, slug: str) -> Response:
     dimension = DIMENSIONS.get(slug)
     if dimension is None:
         raise HTTPException(404, f"dimensi tidak dikenal: {slug}")
-    return render(request, "web/dimension.html", {"dimension": dimension, "slug": slug})
+    links = visible_links(dimension, request.app.router.routes, current_principal(request))
+    return render(request, "web/dimension.html", {"dimension": dimension, "slug": slug, "links": links})
 
 
 @router.get("/static/vendor/plotly.min.js", name="plotly_js", include_in_schema=False)

@@ -24,6 +24,12 @@ from smartkotim.regions.models import Region
 
 
 @pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The shared settings, with the web app checking the metrics version on every request."""
+    return settings.model_copy(update={"metrics_version_check_seconds": 0.0})
+
+
+@pytest.fixture
 def metrics_tables(engine: Engine) -> Engine:
     """The migrated database (migration 0004 makes the metrics tables)."""
     return engine

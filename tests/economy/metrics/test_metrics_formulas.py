@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from itertools import pairwise
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smartkotim.economy.metrics.breaks import NO_DATA, BreakMethod, classify_values
+from smartkotim.economy.metrics.breaks import (
+    NO_DATA,
+    BreakMethod,
+    FixedLimitsError,
+    classify_values,
+    parse_fixed_limits,
+)
 from smartkotim.economy.metrics.classes import (
     CLASS_RANK,
     AreaClass,
@@ -25,6 +32,7 @@ from smartkotim.economy.metrics.index import (
     compute_index,
     normalise,
 )
+from smartkotim.economy.metrics.readers import pick_default_month
 
 rates = st.one_of(st.none(), st.floats(min_value=0, max_value=100, allow_nan=False))
 trends = st.one_of(st.none(), st.floats(min_value=-100, max_value=100, allow_nan=False))
@@ -163,10 +171,13 @@ def test_breaks_put_none_in_the_no_data_class(method: BreakMethod) -> None:
     values = [1.0, 2.0, None, 3.0, 10.0, 20.0, 30.0, None]
     result = classify_values(values, method, k=3, fixed=[5.0, 15.0, 40.0])
     assert result.classes[2] == result.classes[7] == NO_DATA
+    open_top = 1 if method is BreakMethod.FIXED else 0  # fixed limits get an open "> last" class
     assert all(
-        0 <= c < len(result.upper_limits) for i, c in enumerate(result.classes) if values[i] is not None
+        0 <= c < len(result.upper_limits) + open_top
+        for i, c in enumerate(result.classes)
+        if values[i] is not None
     )
-    assert len(result.labels) == len(result.upper_limits)
+    assert len(result.labels) == len(result.upper_limits) + open_top
     present = [(v, c) for v, c in zip(values, result.classes, strict=True) if v is not None]
     for (v1, c1), (v2, c2) in pairwise(sorted(present)):
         assert (v1 <= v2) <= (c1 <= c2)  # sorted values never go to a lower class
@@ -183,3 +194,56 @@ def test_breaks_known_values() -> None:
     # fewer distinct values than classes: k shrinks, no warning
     assert classify_values([5.0, 5.0, 5.0], BreakMethod.QUANTILE, k=5).classes == (0, 0, 0)
     assert classify_values([None, None]).classes == (NO_DATA, NO_DATA)
+
+
+def test_fixed_limits_are_kept_with_an_open_top_class() -> None:
+    values = [0.0, 5.0, 10.0, 15.0, 20.0, 35.0, 57.8]
+    result = classify_values(values, BreakMethod.FIXED, fixed=[10.0, 20.0, 50.0])
+    assert result.upper_limits == (10.0, 20.0, 50.0)
+    assert result.labels == ("0,0 – 10,0", "10,0 – 20,0", "20,0 – 50,0", "> 50,0")
+    assert result.classes == (0, 0, 0, 1, 1, 2, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("10,abc", "'abc' is not a number"),
+        ("nan", "not a finite number"),
+        ("10,1e400", "not a finite number"),
+        ("20,10", "must increase"),
+        ("10,10", "must increase"),
+        (" , ", "at least one"),
+    ],
+)
+def test_bad_fixed_limits_are_refused(text: str, message: str) -> None:
+    with pytest.raises(FixedLimitsError, match=message):
+        parse_fixed_limits(text)
+    with pytest.raises(FixedLimitsError):
+        classify_values([1.0], BreakMethod.FIXED, fixed=[float("nan")])
+
+
+def test_fixed_limits_parse() -> None:
+    assert parse_fixed_limits("10, 20.5,50") == [10.0, 20.5, 50.0]
+
+
+@pytest.mark.parametrize("method", [m for m in BreakMethod if m is not BreakMethod.FIXED])
+def test_comparison_maps_share_class_limits(method: BreakMethod) -> None:
+    first = [1.0, 2.0, 3.0, None]
+    second = [10.0, 20.0, 30.0, 40.0]
+    a = classify_values(first, method, k=3, also=second)
+    b = classify_values(second, method, k=3, also=first)
+    assert a.upper_limits == b.upper_limits
+    assert a.labels == b.labels
+    union = classify_values(first + second, method, k=3)
+    assert a.upper_limits == union.upper_limits
+    assert a.classes + b.classes == union.classes
+
+
+def test_default_month_is_the_latest_complete_month_with_data() -> None:
+    today = date(2026, 11, 3)
+    assert pick_default_month(["2026-11", "2026-10", "2026-09"], today) == "2026-10"
+    assert pick_default_month(["2026-09", "2026-11"], today) == "2026-09"  # October has no data
+    assert pick_default_month(["2026-10"], today) == "2026-10"
+    assert pick_default_month(["2026-11"], today) == "2026-11"  # only the running month has data
+    assert pick_default_month([], today) == "2026-11"
+    assert pick_default_month(["2026-11", "2026-10"], date(2026, 12, 1)) == "2026-11"  # ended in WIB

@@ -35,3 +35,41 @@ def test_an_ingested_batch_refreshes_only_its_periods(
     november = list_area_metrics(ingested, settings, level="kabupaten", period_id="2026-11")[0]
     assert (november.transactions, november.value) == (2, 70_000 + 42_000)
     assert _stamps(ingested, "2026-10") == october  # untouched periods keep their rows
+
+
+def test_a_register_change_refreshes_the_latest_periods(ingested: Session, settings: Settings) -> None:
+    from smartkotim.economy.metrics.hooks import (
+        REGISTER_HOOKS,
+        refresh_register_metrics,
+        register_refresh_days,
+        run_register_hooks,
+    )
+    from smartkotim.economy.registry.models import Merchant
+    from smartkotim.lib.periods import today_wib
+
+    assert refresh_register_metrics in REGISTER_HOOKS
+    recompute_metrics(ingested, settings, trigger="test")
+    months = sorted({d.strftime("%Y-%m") for d in register_refresh_days(today_wib())})
+
+    def traders(month: str) -> tuple[int, int]:
+        row = list_area_metrics(ingested, settings, level="desa", period_id=month)
+        a = next(i for i in row if i.code == ds.A)
+        return a.traders_known, a.merchants_registered
+
+    before = {m: traders(m) for m in months}
+    ingested.add(
+        Merchant(
+            nmid="ID1000000000077",
+            name="Pedagang Baru",
+            name_normalised="pedagang baru",
+            desa_code=ds.A,
+            desa_resolution="code",
+            accepts_cashless=True,
+            acquirer_code="BNK1",
+            status="active",
+        )
+    )
+    ingested.commit()
+    assert {m: traders(m) for m in months} == before  # stale until refreshed
+    run_register_hooks(ingested, settings)
+    assert {m: traders(m) for m in months} == {m: (t + 1, r + 1) for m, (t, r) in before.items()}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 from datetime import date
 
 import metrics_dataset as ds
@@ -19,8 +21,12 @@ from test_metrics_exact import AS_OF
 from conftest import dataset_transactions
 from smartkotim.accounts.roles import Role
 from smartkotim.config import Settings
+from smartkotim.economy.metrics import readers
+from smartkotim.economy.metrics.derive import HLL_RSE_PCT
+from smartkotim.economy.metrics.readers import pick_default_month
 from smartkotim.economy.metrics.services import recompute_metrics
 from smartkotim.economy.metrics.sources import TXN_SOURCES
+from smartkotim.lib.periods import today_wib
 
 
 @pytest.fixture
@@ -155,3 +161,75 @@ def test_cached_responses_follow_a_recompute(leader: TestClient, seeded: Session
     assert (again[K1]["transactions"], again[K1]["value"]) == (11, 285_000)
     area = leader.get(f"/api/economy/areas/{K1}?period=2026-10").json()
     assert area["area"]["transactions"] == 11
+
+
+def test_pages_default_to_the_latest_complete_month_with_data(leader: TestClient) -> None:
+    data_months = sorted({t.day.strftime("%Y-%m") for t in ds.TRANSACTIONS})  # 2025-10, 2026-10, 2026-11
+    expected = pick_default_month(data_months, today_wib())
+    assert leader.get("/api/economy/summary?level=kecamatan").json()["period_id"] == expected
+    page = leader.get("/ekonomi/pimpinan")
+    assert page.status_code == 200
+    assert f'<span class="period-shown">{expected}</span>' in page.text
+    assert f'<option value="{expected}" selected>' in page.text  # the period selector
+
+
+def test_fixed_class_limits_are_validated(leader: TestClient) -> None:
+    url = "/api/economy/map?level=kecamatan&period=2026-10&metric=transactions&method=fixed&fixed="
+    for bad, rule in (
+        ("10,abc", "not a number"),
+        ("nan", "finite"),
+        ("1e400", "finite"),
+        ("20,10", "increase"),
+    ):
+        response = leader.get(url + bad)
+        assert response.status_code == 422, bad
+        assert rule in response.json()["detail"]
+    body = leader.get(url + "1,2,5").json()
+    assert body["legend"]["upper_limits"] == [1.0, 2.0, 5.0]
+    assert body["legend"]["labels"][-1] == "> 5,0"
+    by_code = {f["properties"]["code"]: f["properties"] for f in body["features"]}
+    assert by_code[K1]["value"] == 10.0 and by_code[K1]["class_index"] == 3  # the open top class
+
+
+def test_unknown_parent_is_a_404(leader: TestClient) -> None:
+    response = leader.get("/api/economy/map?level=desa&period=2026-10&parent=99")
+    assert response.status_code == 404
+    assert "99" in response.json()["detail"]
+
+
+def test_comparison_maps_share_one_set_of_classes(leader: TestClient) -> None:
+    base = "/api/economy/map?level=kecamatan&metric=transactions&method=equal_interval&k=3"
+    first = leader.get(f"{base}&period=2026-10&breaks_with=2025-10").json()
+    second = leader.get(f"{base}&period=2025-10&breaks_with=2026-10").json()
+    assert first["legend"]["upper_limits"] == second["legend"]["upper_limits"]
+    assert first["legend"]["shared_with"] == "2025-10"
+    page = leader.get("/ekonomi?period=2026-10&compare=2025-10")
+    assert "breaks_with=2025-10" in page.text and "breaks_with=2026-10" in page.text
+
+
+def test_unique_payers_say_when_they_are_estimates(
+    leader: TestClient, seeded: Session, settings: Settings
+) -> None:
+    exact = leader.get("/api/economy/metrics?level=kabupaten&period=2026-10").json()[0]
+    assert exact["unique_payers_is_estimate"] is False and exact["unique_payers_rse_pct"] is None
+    busy = settings.model_copy(update={"metrics_exact_payers_max_transactions": 0})
+    recompute_metrics(seeded, busy, as_of=AS_OF, source="dataset")
+    estimated = readers.list_area_metrics(seeded, busy, level="kecamatan", period_id="2026-10")
+    with_data = [i for i in estimated if i.has_data and i.transactions > 0]
+    assert with_data and all(i.unique_payers_is_estimate for i in with_data)
+    assert all(i.unique_payers_rse_pct == HLL_RSE_PCT for i in with_data)
+    assert not any(i.unique_payers_is_estimate for i in estimated if not i.has_data)
+
+
+def test_english_pages_hand_translated_labels_to_the_map(leader: TestClient) -> None:
+    leader.get("/bahasa/en?next=/")
+    page = leader.get("/ekonomi?period=2026-10")
+    assert page.status_code == 200
+    found = re.search(r"data-class-labels='([^']*)'", page.text)
+    assert found is not None
+    labels = json.loads(html.unescape(found.group(1)))
+    assert labels["belum_mulai"] == "Not started"
+    metric_labels = json.loads(html.unescape(re.search(r"data-metric-labels='([^']*)'", page.text).group(1)))
+    assert metric_labels["adoption_rate"] == "Adoption rate"
+    leader_page = leader.get("/ekonomi/pimpinan?period=2026-10").text
+    assert "usage" not in leader_page and "enablers" not in leader_page  # component keys are labelled

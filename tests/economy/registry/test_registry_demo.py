@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from pathlib import Path
 
 import pyarrow.compute as pc
 from registry_helpers import Person
@@ -127,3 +128,58 @@ def test_demo_register_imports_idempotently(
     assert merchants.unresolved == 3
     _, again = load_register(db, settings, register)
     assert (again.created, again.updated, again.unchanged) == (0, 0, len(register.merchants))
+
+
+def test_demo_transactions_spread_over_the_month_and_habitual_merchants_exist() -> None:
+    import datetime as dt
+
+    register = build_demo_register("62.02", end=END)
+    reports = list(generate_transactions(register.txn_merchants, MONTHS[-2:], 20_000, seed=5))
+    weeks: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    days: set[int] = set()
+    hours: set[int] = set()
+    for report in reports:
+        if report.month != MONTHS[-1]:
+            continue
+        ok = report.table.filter(pc.equal(report.table.column("status"), "success"))
+        for nmid, text in zip(ok.column("nmid").to_pylist(), ok.column("timestamp").to_pylist(), strict=True):
+            stamp = dt.datetime.fromisoformat(text)
+            assert stamp.strftime("%Y-%m") == MONTHS[-1]
+            weeks[nmid].add(stamp.isocalendar()[:2])
+            days.add(stamp.day)
+            hours.add(stamp.hour)
+    assert days == set(range(1, 32))  # October has 31 days, every one has sales
+    assert len(hours) >= 12
+    habitual = sum(len(w) >= 4 for w in weeks.values())
+    assert 0.3 < habitual / len(weeks) < 0.95, (habitual, len(weeks))
+    # PIM (night fish market, 17:00-23:00) trades in the evening only
+    pim = {r["nmid"] for r in register.merchants if r["market_code"] == "PIM" and r["nmid"]}
+    pim_hours = {
+        dt.datetime.fromisoformat(ts).hour
+        for report in reports
+        for nmid, ts in zip(
+            report.table.column("nmid").to_pylist(), report.table.column("timestamp").to_pylist(), strict=True
+        )
+        if nmid in pim
+    }
+    assert pim_hours and min(pim_hours) >= 17 and max(pim_hours) < 23
+
+
+def test_ensure_banks_counts_banks_created_and_already_there(db: Session, orgs: dict[str, int]) -> None:
+    from smartkotim.accounts.organisations import BANK_SEED
+    from smartkotim.demo.economy_loading import ensure_banks
+
+    existing = sum(code in orgs for code, _ in BANK_SEED)  # the fixture made BRI and BNI
+    assert ensure_banks(db, regency_code="62.02") == (len(BANK_SEED) - existing, existing)
+    assert ensure_banks(db, regency_code="62.02") == (0, len(BANK_SEED))
+
+
+def test_a_month_file_is_byte_identical_across_runs(tmp_path: Path) -> None:
+    from smartkotim.demo.economy_transactions import write_report_csv
+
+    register = build_demo_register("62.02", end=END)
+    first = next(generate_transactions(register.txn_merchants, MONTHS[-1:], 5_000, seed=7))
+    again = next(generate_transactions(register.txn_merchants, MONTHS[-1:], 5_000, seed=7))
+    one = write_report_csv(first, tmp_path / "a").read_bytes()
+    two = write_report_csv(again, tmp_path / "b").read_bytes()
+    assert one == two and len(one) > 1000

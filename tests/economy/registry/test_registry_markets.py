@@ -170,3 +170,19 @@ def test_only_admins_and_the_market_office_edit_markets(db: Session, people: dic
     update = MarketUpdate(name="Pasar Satu Baru", kind="pasar_desa", los_count=40, desa_code="62.02.10.2001")
     update_market(db, code=market.code, data=update, actor=officer, regency_code="62.02")
     assert db.scalars(select(Market.name)).one() == "Pasar Satu Baru"
+
+
+def test_market_import_blank_optional_cells_keep_stored_values(
+    db: Session, orgs: dict[str, int], write_csv: WriteCsv
+) -> None:
+    import_markets(db, path=write_csv("pasar.csv", HEADER, GOOD[:1]), actor=None, regency_code="62.02")
+    sparse = [["PPM", "Pusat Perbelanjaan Mentaya", "pasar induk", "", "260", "", "", "", "", "", ""]]
+    report = import_markets(
+        db, path=write_csv("jarang.csv", HEADER, sparse), actor=None, regency_code="62.02"
+    )
+    assert (report.updated, report.rejected) == (1, 0)
+    assert report.blank_cells_kept == 7  # kios, office, desa, lat, lon, days, hours were stored
+    ppm = db.scalars(select(Market).where(Market.code == "PPM")).one()
+    assert (ppm.lat, ppm.lon) == (-2.5405, 112.9480)
+    assert (ppm.market_days, ppm.opening_hours, ppm.kios_count) == ("Setiap hari", "05:00-17:00", 350)
+    assert (ppm.desa_code, ppm.los_count) == ("62.02.06.1002", 260)

@@ -196,3 +196,21 @@ def test_trader_row_and_qris_row_of_the_same_place_stay_two_records_across_runs(
     second = import_merchants(db, path=path, actor=None, settings=settings)
     assert (first.created, first.updated) == (2, 0)
     assert (second.created, second.updated, second.unchanged) == (0, 0, 2)
+
+
+def test_merchant_import_blank_optional_cells_keep_stored_values(
+    db: Session, settings: Settings, write_csv: WriteCsv, market_and_square: None
+) -> None:
+    import_merchants(
+        db, path=write_csv("a.csv", MERCHANT_HEADER, GOOD_ROWS[:1]), actor=None, settings=settings
+    )
+    sparse = [row(nmid="ID1000000000001", name="Toko Sayur Ani Baru", desa_code="62.02.05.1002")]
+    report = import_merchants(
+        db, path=write_csv("b.csv", MERCHANT_HEADER, sparse), actor=None, settings=settings
+    )
+    assert (report.updated, report.rejected) == (1, 0)
+    assert report.blank_cells_kept >= 5  # lat, lon, acquirer, criteria, category, onboarded_on
+    ani = db.scalars(select(Merchant).where(Merchant.nmid == "ID1000000000001")).one()
+    assert ani.name == "Toko Sayur Ani Baru"
+    assert (ani.lat, ani.lon) == (float(INSIDE[0]), float(INSIDE[1]))
+    assert (ani.acquirer_code, ani.category, str(ani.onboarded_on)) == ("BRI", "sayur", "2024-03-01")

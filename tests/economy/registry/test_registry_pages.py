@@ -106,10 +106,10 @@ def test_duplicates_page_and_merge(client: TestClient, people: dict[str, Person]
     assert [sorted(m["id"] for m in g["merchants"]) for g in groups] == [
         sorted([ids["Toko Ani-BRI"], ids["toko ani-None"]])
     ]
-    assert (
-        "Kemungkinan duplikat"
-        in client.get("/ekonomi/pedagang/duplikat", headers=people["admin"].headers).text
-    )
+    page = client.get("/ekonomi/pedagang/duplikat", headers=people["admin"].headers).text
+    assert "Kemungkinan duplikat" in page
+    widest = groups[0]["max_distance_m"]  # 0.00003° of latitude ≈ 3.3 m
+    assert f"{widest:.1f} m".replace(".", ",") in page and f"{widest:.1f} m" not in page
     merged = client.post(
         f"/api/economy/merchants/{ids['toko ani-None']}/merge",
         json={"into_id": ids["Toko Ani-BRI"]},
@@ -177,3 +177,81 @@ def test_merchant_import_upload(client: TestClient, people: dict[str, Person], w
         )
     report = response.json()
     assert (report["created"], report["rejected"], report["errors"][0]["row"]) == (1, 1, 3)
+
+
+def test_search_escapes_like_wildcards_and_paging_and_ids_are_bounded(
+    client: TestClient, people: dict[str, Person]
+) -> None:
+    _seed(client, people)
+    headers = people["admin"].headers
+    every = client.get("/api/economy/merchants", headers=headers).json()["total"]
+    assert every == 3
+    for wildcard in ("%", "_", "%ani%"):
+        found = client.get("/api/economy/merchants", params={"q": wildcard}, headers=headers).json()
+        assert found["total"] == 0, wildcard
+    assert client.get("/api/economy/merchants", params={"q": "ani"}, headers=headers).json()["total"] == 2
+    for page in ("0", "-1"):
+        assert client.get("/api/economy/merchants", params={"page": page}, headers=headers).status_code == 422
+        assert client.get("/ekonomi/pedagang", params={"page": page}, headers=headers).status_code == 422
+    huge = "99999999999999999999"
+    for url in (f"/api/economy/merchants/{huge}", f"/ekonomi/pedagang/{huge}", "/api/economy/merchants/0"):
+        assert client.get(url, headers=headers).status_code == 422, url
+
+
+def test_synthetic_banner_on_every_page_when_demo_data_is_loaded(
+    client: TestClient, people: dict[str, Person], db: Session
+) -> None:
+    headers = people["admin"].headers
+    assert 'id="synthetic-banner"' not in client.get("/ekonomi/pasar", headers=headers).text
+    _seed(client, people)
+    assert 'id="synthetic-banner"' not in client.get("/", headers=headers).text
+    merchant = db.scalars(select(Merchant).limit(1)).one()
+    merchant.is_synthetic = True
+    db.commit()
+    for url in ("/", "/ekonomi/pasar", "/ekonomi/pedagang"):
+        page = client.get(url, headers=headers).text
+        assert 'id="synthetic-banner"' in page and "Data sintetis — untuk demo" in page, url
+
+
+def test_scoped_surveyor_form_lists_only_markets_in_scope_and_keeps_the_form_when_refused(
+    client: TestClient, people: dict[str, Person]
+) -> None:
+    _seed(client, people)
+    other = dict(
+        MARKET, code="PSR-KERAMAT", name="Pasar Keramat", desa_code="62.02.05.1001", lat=None, lon=None
+    )
+    admin = people["dkukmpp"].headers
+    assert client.post("/api/economy/markets", json=other, headers=admin).status_code == 201
+    surveyor = people["surveyor_mbk"].headers  # scoped to kecamatan 62.02.06
+    form = client.get("/ekonomi/pedagang/baru", headers=surveyor).text
+    assert 'value="PPM"' in form and 'value="PSR-KERAMAT"' not in form
+    assert 'value="PSR-KERAMAT"' in client.get("/ekonomi/pedagang/baru", headers=admin).text
+    refused = client.post(
+        "/ekonomi/pedagang/baru",
+        data={"name": "Sayur Tini", "market_code": "PSR-KERAMAT", "stall": "L-9"},
+        headers=surveyor,
+    )
+    assert refused.status_code == 403
+    assert 'id="form-error"' in refused.text and "di luar wilayah tugas" in refused.text
+    assert 'value="Sayur Tini"' in refused.text and 'value="L-9"' in refused.text
+
+
+def test_pages_show_labels_not_raw_values_and_indonesian_validation(
+    client: TestClient, people: dict[str, Person]
+) -> None:
+    headers = people["dkukmpp"].headers
+    pkl = dict(MARKET, code="PKL-TAMAN", name="Area PKL Taman Kota", kind="pkl_area")
+    assert client.post("/api/economy/markets", json=pkl, headers=headers).status_code == 201
+    page = client.get("/ekonomi/pasar", headers=headers).text
+    assert "<td>Area PKL</td>" in page and "pkl_area</td>" not in page
+    bad = client.post(
+        "/ekonomi/pasar/baru",
+        data={"code": "PX", "name": "Pasar X", "kind": "pasar_desa", "los_count": "banyak", "lat": "utara"},
+        headers=headers,
+    )
+    assert bad.status_code == 422 and 'id="form-error"' in bad.text
+    assert "harus bilangan bulat" in bad.text or "harus angka" in bad.text, bad.text
+    assert "Input should" not in bad.text and "valid integer" not in bad.text
+    client.get("/bahasa/en", params={"next": "/ekonomi/pasar"}, headers=headers)
+    english = client.get("/ekonomi/pasar", headers=headers).text
+    assert "<td>Street-vendor (PKL) area</td>" in english and "pkl_area</td>" not in english

@@ -64,3 +64,34 @@ def test_hours_and_points() -> None:
     with pytest.raises(rules.FieldError) as info:
         rules.parse_point("-2.54", "")
     assert info.value.column == "lon"
+
+
+def test_every_stored_value_has_a_label_with_an_english_entry() -> None:
+    from smartkotim.economy.registry.labels import VALUE_LABELS, value_label
+    from smartkotim.economy.registry.models import DesaResolution, MarketKind, MerchantSource, MerchantStatus
+    from smartkotim.web.i18n import catalogue
+
+    english = catalogue("en")
+    for enum in (MarketKind, MerchantStatus, DesaResolution, MerchantSource):
+        for member in enum:
+            if member.value == "qris":
+                continue  # shown as is
+            assert member.value in VALUE_LABELS, member
+            assert value_label(member.value) in english, member
+    assert set(rules.LOCAL_CATEGORIES) <= set(VALUE_LABELS)
+    assert value_label(None) == "—" and value_label("5411") == "5411"
+
+
+def test_pydantic_errors_become_indonesian_rules() -> None:
+    from pydantic import ValidationError
+
+    from smartkotim.economy.registry.messages import rule_of
+    from smartkotim.economy.registry.schemas import MarketCreate
+
+    with pytest.raises(ValidationError) as caught:
+        MarketCreate.model_validate({"code": "PX", "name": "Pasar X", "kind": "pasar_desa", "los_count": "x"})
+    found = {str(e["loc"][0]): rule_of(e) for e in caught.value.errors()}
+    assert found["los_count"] == "harus bilangan bulat"
+    with pytest.raises(ValidationError) as caught:
+        MarketCreate.model_validate({"code": "PX", "name": "Pasar X", "kind": "mall"})
+    assert all("Input should" not in rule_of(e) and rule_of(e) for e in caught.value.errors())

@@ -22,7 +22,7 @@ from smartkotim.economy.ingest.schemas import (
 )
 from smartkotim.economy.ingest.scorecard import summarise_scorecard
 from smartkotim.web.auth import require_principal
-from smartkotim.web.deps import get_db, get_settings
+from smartkotim.web.deps import IdPath, get_db, get_settings
 
 router = APIRouter(prefix="/api/economy", tags=["economy: ingest"])
 ERROR_PREVIEW = 200
@@ -83,7 +83,7 @@ def api_ingest_batches(
 
 @router.get("/batches/{batch_id}", name="api_ingest_batch", response_model=BatchDetailOut)
 def api_ingest_batch(
-    batch_id: int, db: Session = Depends(get_db), principal: Principal = Depends(require_principal)
+    batch_id: IdPath, db: Session = Depends(get_db), principal: Principal = Depends(require_principal)
 ) -> BatchDetailOut:
     """One batch with its first 200 row errors (404 when missing or another bank's)."""
     batch = queries.get_batch(db, batch_id, principal)
@@ -97,7 +97,7 @@ def api_ingest_batch(
 
 @router.get("/batches/{batch_id}/errors", name="api_ingest_batch_errors", response_model=list[RowErrorOut])
 def api_ingest_batch_errors(
-    batch_id: int, db: Session = Depends(get_db), principal: Principal = Depends(require_principal)
+    batch_id: IdPath, db: Session = Depends(get_db), principal: Principal = Depends(require_principal)
 ) -> list[RowErrorOut]:
     """Every stored row error of a batch (CSV: ``/ekonomi/batch/{id}/galat.csv``)."""
     if queries.get_batch(db, batch_id, principal) is None:
@@ -112,7 +112,7 @@ def api_ingest_batch_errors(
     response_model=BatchOut,
 )
 def api_ingest_batch_reprocess(
-    batch_id: int,
+    batch_id: IdPath,
     profile: str | None = Form(None),
     db: Session = Depends(get_db),
     settings: Settings = Depends(get_settings),
@@ -123,6 +123,8 @@ def api_ingest_batch_reprocess(
         batch = intake.request_reprocess(
             db, settings, batch_id=batch_id, profile_name=profile, principal=principal
         )
+    except services.BatchNotFoundError as exc:
+        raise HTTPException(404, str(exc)) from exc
     except services.IngestError as exc:
         raise HTTPException(400, str(exc)) from exc
     return BatchOut.of(batch)

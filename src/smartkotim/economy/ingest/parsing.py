@@ -33,6 +33,21 @@ _UTF8_MULTIBYTE = re.compile(
 )
 
 
+BINARY_PROBE_BYTES = 8192
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF8", "GIF"),
+    (b"%PDF-", "PDF"),
+    (b"PK\x03\x04", "ZIP/XLSX"),
+    (b"\x1f\x8b", "GZIP"),
+    (b"PAR1", "Parquet"),
+    (b"\xd0\xcf\x11\xe0", "XLS/OLE"),
+    (b"7z\xbc\xaf", "7z"),
+    (b"Rar!", "RAR"),
+)
+
+
 class FileFormatError(ValueError):
     """The file cannot be read at all (empty, no data rows, wrong columns, bad encoding…)."""
 
@@ -55,14 +70,19 @@ def detect_format(path: Path, profile: Profile) -> str:
     """``csv``, ``xlsx``, ``parquet`` or ``jsonl`` from the profile, else from the first bytes.
 
     Raises:
-        FileFormatError: an empty (0-byte) file.
+        FileFormatError: an empty (0-byte) file, or a CSV/JSONL that is not text (see ``check_text``).
     """
     with path.open("rb") as handle:
-        head = handle.read(8)
+        head = handle.read(BINARY_PROBE_BYTES)
     if not head:
         raise FileFormatError("berkas kosong (0 bita)")
-    if profile.file.format != "auto":
-        return profile.file.format
+    fmt = _format_of(head) if profile.file.format == "auto" else str(profile.file.format)
+    if fmt in ("csv", "jsonl"):
+        check_text(head)
+    return fmt
+
+
+def _format_of(head: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     if head.startswith(b"PAR1"):
@@ -70,6 +90,20 @@ def detect_format(path: Path, profile: Profile) -> str:
     if head.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"{"):
         return "jsonl"
     return "csv"
+
+
+def check_text(head: bytes) -> None:
+    """Refuse a file meant as CSV/JSONL whose first bytes (``head``, up to 8 KiB) show it is binary:
+    a known magic number (PNG, JPEG, PDF, ZIP, GZIP …) or a NUL byte (also UTF-16, which is unsupported).
+
+    Raises:
+        FileFormatError: ``berkas bukan CSV/teks (terdeteksi biner/<kind>)``.
+    """
+    kind = next((name for magic, name in _MAGIC if head.startswith(magic)), None)
+    if kind is None and b"\x00" in head:
+        kind = "UTF-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else "NUL"
+    if kind is not None:
+        raise FileFormatError(f"berkas bukan CSV/teks (terdeteksi biner/{kind})")
 
 
 def sniff_encoding(sample: bytes, wanted: str) -> str:
@@ -252,6 +286,28 @@ def read_xlsx(path: Path, sheet: str | None) -> pa.Table:
     return pa.table(
         {name: pa.array(col, type=pa.string()) for name, col in zip(header, columns, strict=True)}
     )
+
+
+def sample_values(
+    con: Any, source: SourceFile, relation: str, column: str, *, limit: int = 2000
+) -> list[str]:
+    """Up to ``limit`` non-empty values of ``column`` from the first rows, for sniffing formats.
+
+    A CSV file is sampled from its first 256 KiB with Python's ``csv`` module (its DuckDB relation may
+    be a one-shot Arrow stream); other sources with a ``LIMIT`` query on ``relation``.
+    """
+    if source.format == "csv" and source.path.is_file():
+        with source.path.open("rb") as handle:
+            sample = handle.read(SAMPLE_BYTES)
+        rows = list(csv.reader(io.StringIO(_decode(sample, source.encoding)), delimiter=source.delimiter))
+        if len(sample) == SAMPLE_BYTES:
+            rows = rows[:-1]  # the last line may be cut by the sample's end
+        position = source.header.index(column)
+        values = [r[position].strip() for r in rows[1:] if len(r) > position and r[position].strip()]
+        return values[:limit]
+    quoted = ident(column)
+    result = con.execute(f"SELECT {quoted} FROM {relation} WHERE {quoted} IS NOT NULL LIMIT {int(limit)}")
+    return [str(r[0]) for r in result.fetchall()]
 
 
 def sniff_amount_format(values: list[str], decimal: str, thousands: str) -> tuple[str, str]:

@@ -1,7 +1,7 @@
 """Dry run of a profile: the first rows of a sample file as they would be parsed, and their errors.
 
-Nothing is stored: the sample is read into an in-memory DuckDB database (payer ids pseudonymised in the
-scan, as in a real ingest) and the spool file is deleted by the caller.
+Nothing is stored: the first rows go through pass A (``runner.stage``: payer ids pseudonymised in the
+scan, as in a real ingest) into a scratch file deleted at once; the spool file is deleted by the caller.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from typing import Any
 
 from smartkotim.config import Settings
 from smartkotim.economy.ingest import pipeline as steps
-from smartkotim.economy.ingest.parsing import FileFormatError, open_source
+from smartkotim.economy.ingest.kept import typed_source
 from smartkotim.economy.ingest.profiles import Profile
-from smartkotim.economy.ingest.runner import check_context, effective_profile, safe_message
+from smartkotim.economy.ingest.runner import RunInput, stage
+from smartkotim.economy.ingest.validation import Rule
 from smartkotim.ledger import connect, work_dir
 
 PREVIEW_COLUMNS = (
@@ -49,35 +50,39 @@ def preview_rows(
     """
     con = connect(settings, memory_limit="512MB")
     scratch = work_dir(settings) / f"preview-{uuid.uuid4().hex}.parquet"
+    run = RunInput(
+        batch_id=0,
+        path=path,
+        kept=scratch,
+        profile=profile,
+        bank_code=bank_code,
+        known_nmids=known_nmids,
+        payer_key=payer_key,
+    )
     try:
-        source, relation = open_source(con, path, profile)
-        effective = effective_profile(profile, source.header)
-        limited = f"(SELECT * FROM {relation} LIMIT {int(limit)})"
-        payer = effective.source_columns().get("payer_id")
-        try:
-            steps.stage_upload(con, source, limited, payer, payer_key, scratch)
-        except Exception as exc:  # malformed file
-            raise FileFormatError(f"berkas tidak dapat dibaca: {safe_message(exc)}") from exc
-        ctx = check_context(settings, con, effective, bank_code)
-        steps.register_known(con, known_nmids)
-        rule_list = steps.check_rows(con, ctx, source, 0)
+        staged, _ = stage(con, settings, run, scratch, limit=limit)
+        source, ctx = staged.source.file, staged.ctx
+        day = steps.day_sql("__sk_ts", fixed_wib=ctx.earliest.year >= 1970)
         fetched = con.execute(
-            f"SELECT {', '.join(PREVIEW_COLUMNS)}, mask FROM checked ORDER BY row_no"
+            f"SELECT r + {int(source.row_offset)}, __sk_txn, __sk_ts, {day}, __sk_nmid, abs(__sk_amount), "
+            "__sk_channel, __sk_status, __sk_payer, __sk_issuer, __sk_mcc, __sk_mask "
+            f"FROM {typed_source(scratch, staged.typed)} ORDER BY r"
         ).fetchall()
     finally:
         con.close()
         scratch.unlink(missing_ok=True)
-    rows = []
-    for record in fetched:
-        item: dict[str, Any] = dict(zip(PREVIEW_COLUMNS, record[:-1], strict=True))
-        item["ts"] = item["ts"].isoformat() if item["ts"] is not None else None
-        item["day"] = item["day"].isoformat() if item["day"] is not None else None
-        item["rules"] = [r.key for r in rule_list if record[-1] & r.bit]
-        rows.append(item)
     return {
         "format": source.format,
         "columns": list(source.header),
         "decimal": ctx.decimal,
         "thousands": ctx.thousands,
-        "rows": rows,
+        "rows": [_preview_row(record, staged.rule_list) for record in fetched],
     }
+
+
+def _preview_row(record: tuple[Any, ...], rule_list: list[Rule]) -> dict[str, Any]:
+    item: dict[str, Any] = dict(zip(PREVIEW_COLUMNS, record[:-1], strict=True))
+    item["ts"] = item["ts"].isoformat() if item["ts"] is not None else None
+    item["day"] = item["day"].isoformat() if item["day"] is not None else None
+    item["rules"] = [r.key for r in rule_list if record[-1] & r.bit]
+    return item

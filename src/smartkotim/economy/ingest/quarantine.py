@@ -90,15 +90,18 @@ def _release_one(
     try:
         con.register("released_nmids", __import__("pyarrow").table({"nmid": nmids}))
         con.execute(
-            f"""CREATE TEMP TABLE checked AS SELECT row_number() OVER () AS r, row_no, acquirer_code, txn_id,
-                ts, day, nmid, amount, channel, status, payer, issuer, mcc, {int(batch_id)} AS batch_id,
-                0 AS mask, status = 'reversed' AS is_reversal
+            f"""CREATE TEMP TABLE released AS SELECT row_number() OVER () AS r, row_no, acquirer_code,
+                txn_id, ts, day, nmid,
+                amount, channel, status, payer, issuer, mcc, status = 'reversed' AS is_reversal
             FROM {scan_sql(list_files(settings, QUARANTINE))}
             WHERE acquirer_code = ? AND nmid IN (SELECT nmid FROM released_nmids)""",
             [acquirer],
         )
-        total = con.execute("SELECT count(*) FROM checked").fetchone()
-        files, accepted, value = steps.write_new_rows(con, settings, batch_id)
+        total = con.execute("SELECT count(*) FROM released").fetchone()
+        steps.register_types(con, acquirer, with_known=False)
+        files, accepted, value = steps.write_new_rows(
+            con, settings, batch_id=batch_id, bank_code=acquirer, source="released"
+        )
     finally:
         con.close()
     version = commit_files(settings, TRANSACTIONS, files, batch_id=batch_id, operation="release")

@@ -153,7 +153,10 @@ def replace_rollups(
     *,
     batch_id: int | None,
 ) -> None:
-    """Delete the rollup rows of ``(acquirer_code, day)`` ``pairs`` and insert ``rows`` (caller commits)."""
+    """Delete the rollup rows of ``(acquirer_code, day)`` ``pairs`` and insert ``rows`` (caller commits).
+
+    ``rows`` are ``rollups.RollupRow`` tuples (the day as ISO text), sorted by the table's key.
+    """
     for start in range(0, len(pairs), 500):
         chunk = [(a, d) for a, d in pairs[start : start + 500]]
         session.execute(
@@ -197,7 +200,7 @@ def _bulk_insert_rollups(session: Session, rows: Sequence[tuple[Any, ...]], batc
         cursor.execute("PRAGMA cache_size = -262144")  # 256 MiB page cache for the bulk insert
         cursor.executemany(
             f"INSERT INTO txn_rollups ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-            ((r[0].isoformat(), *r[1:], batch_id) for r in rows),
+            [(*r, batch_id) for r in rows],
         )
     finally:
         cursor.close()

@@ -10,6 +10,7 @@ deleted; ledger commits whose batch row is missing (a restored database) get a `
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,11 +42,20 @@ def apply_batch_rollups(settings: Settings, session_factory: sessionmaker[Sessio
     with session_factory() as session:
         batch = session.get_one(IngestBatch, batch_id)
         months = list(batch.months or [])
+    started, cpu = time.perf_counter(), time.process_time()
     pairs, rows = compute_batch_rollups(settings, batch_id=batch_id, months=months) if months else ([], [])
+    computed, computed_cpu = time.perf_counter(), time.process_time()
     with session_factory() as session:
         batch = session.get_one(IngestBatch, batch_id)
         queries.replace_rollups(session, pairs, rows, batch_id=batch_id)
         batch.status, batch.progress, batch.finished_at = BatchStatus.APPLIED, 1.0, utcnow()
+        timings = dict((batch.details or {}).get("timings", {}))
+        timings |= {
+            "rollups": round(computed - started, 3),
+            "rollups_cpu": round(computed_cpu - cpu, 3),
+            "rollups_store": round(time.perf_counter() - computed, 3),
+        }
+        batch.details = {**(batch.details or {}), "timings": timings, "rollup_rows": len(rows)}
         details = {
             "bank": batch.acquirer_code,
             "read": batch.rows_read,

@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,13 +27,30 @@ from sqlalchemy.orm import Session, sessionmaker
 from smartkotim.config import Settings
 from smartkotim.db import utcnow
 from smartkotim.economy.ingest import pipeline as steps
-from smartkotim.economy.ingest.parsing import FileFormatError, SourceFile, open_source, sniff_amount_format
+from smartkotim.economy.ingest.kept import (
+    check_reserved,
+    pseudonym_sql,
+    stage_select,
+    upload_view,
+    write_kept,
+)
+from smartkotim.economy.ingest.parsing import (
+    FileFormatError,
+    SourceFile,
+    ident,
+    open_source,
+    sample_values,
+    sniff_amount_format,
+)
 from smartkotim.economy.ingest.profiles import REQUIRED_FIELDS, Profile
-from smartkotim.economy.ingest.validation import CheckContext, Rule
-from smartkotim.ledger import TRANSACTIONS, commit_files, connect
+from smartkotim.economy.ingest.validation import CheckContext, Rule, clean
+from smartkotim.ledger import TRANSACTIONS, commit_files, connect, work_dir
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
+INTERNAL_ERROR = "kesalahan internal; dicatat di log server"
+"""What a user sees for a batch that failed unexpectedly (details go to the server log only)."""
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 PAUSE_ENV = "SMARTKOTIM_INGEST_TEST_PAUSE"  # "step:/path/marker" — test hook, see tests/economy/ingest
 
 
@@ -110,17 +128,28 @@ def safe_message(exc: BaseException) -> str:
     return text[:500]
 
 
+def log_internal_error(batch_id: int, exc: BaseException) -> None:
+    """Log an unexpected failure of a batch for the operators: the exception type, its message reduced
+    to lines that cannot hold data values (``safe_message``, quoted values masked) and the stack
+    frames without the message, so no raw value or payer id reaches the log."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    detail = _QUOTED.sub("'…'", safe_message(exc))
+    log.error("batch %s failed: %s: %s\n%s", batch_id, type(exc).__name__, detail, frames)
+
+
 @contextmanager
 def _step(
-    con: Any, progress: Progress, low: float, high: float, label: str, timings: dict[str, float]
+    progress: Progress, low: float, high: float, label: str, timings: dict[str, float]
 ) -> Iterator[None]:
     # Progress moves at step boundaries (DuckDB's query_progress() polled from a thread slowed scans).
+    # ``timings`` gets the wall seconds of the step and, as ``<label>_cpu``, the CPU seconds of the process.
     progress(low, label)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     try:
         yield
     finally:
         timings[label] = round(time.perf_counter() - started, 3)
+        timings[f"{label}_cpu"] = round(time.process_time() - cpu, 3)
         progress(high, label)
 
 
@@ -129,8 +158,10 @@ def effective_profile(profile: Profile, header: tuple[str, ...]) -> Profile:
     file lacks are dropped.
 
     Raises:
-        FileFormatError: a required column is missing (naming it and the columns found).
+        FileFormatError: a required column is missing (naming it and the columns found), a header
+            uses the reserved ``__sk_`` prefix, or the payer column is also mapped to another field.
     """
+    check_reserved(header)
     by_lower = {name.lower(): name for name in header}
     mapped: dict[str, str] = {}
     missing = []
@@ -145,46 +176,62 @@ def effective_profile(profile: Profile, header: tuple[str, ...]) -> Profile:
             f"kolom wajib tidak ada: {', '.join(missing)} (kolom berkas: {', '.join(header)}; "
             f"profil '{profile.name}')"
         )
+    payer = mapped.get("payer_id")
+    shared = [f for f, c in mapped.items() if c == payer and f != "payer_id"]
+    if shared:
+        raise FileFormatError(f"kolom {payer!r} dipetakan ke payer_id dan juga ke {', '.join(shared)}")
     empty = dict.fromkeys(profile.columns.model_dump(), "")
     return profile.model_copy(update={"columns": profile.columns.model_copy(update=empty | mapped)})
 
 
-def _open_upload(con: Any, run: RunInput) -> tuple[SourceFile, Profile, int]:
-    """Open the kept upload (writing it from the file first unless re-processing); return its row count."""
+@dataclass(slots=True)
+class _Source:
+    """The rows pass A reads: sniffed file facts, the SQL table expression, the effective profile and
+    the SQL that turns the raw payer column into its pseudonym."""
+
+    file: SourceFile
+    relation: str
+    profile: Profile
+    payer_sql: str
+
+
+@dataclass(slots=True)
+class _Staged:
+    """The output of pass A: the Parquet file written, what was read and the rules evaluated."""
+
+    kept: Path
+    source: _Source
+    ctx: CheckContext
+    rule_list: list[Rule]
+    typed: list[str]
+
+
+def _open_input(con: Any, run: RunInput) -> _Source:
+    """Open the upload (or, when re-processing, the kept upload restored as the file had it)."""
     if run.reprocess:
-        steps.open_upload(con, run.kept)
-        header = tuple(str(r[0]) for r in con.execute("DESCRIBE upload").fetchall())[1:]
-        source = SourceFile(
+        header = upload_view(con, run.kept, "upload_src")
+        file = SourceFile(
             run.path,
             str(run.details.get("format", "csv")),
             header,
             row_offset=int(run.details.get("row_offset", 2)),
         )
         profile = effective_profile(run.profile, header)
+        payer = profile.source_columns().get("payer_id")
         # the kept upload holds pseudonyms already: they are read as they are
-        count = con.execute("SELECT count(*) FROM upload").fetchone()
-        return source, profile, int(count[0]) if count else 0
-    source, relation = open_source(con, run.path, run.profile)
-    profile = effective_profile(run.profile, source.header)
+        payer_sql = f"TRY_CAST({clean(ident(payer))} AS BIGINT)" if payer else "CAST(NULL AS BIGINT)"
+        return _Source(file, "(SELECT * EXCLUDE (__r) FROM upload_src)", profile, payer_sql)
+    file, relation = open_source(con, run.path, run.profile)
+    profile = effective_profile(run.profile, file.header)
     payer = profile.source_columns().get("payer_id")
-    try:
-        rows = steps.stage_upload(con, source, relation, payer, run.payer_key, run.kept)
-    except FileFormatError:
-        raise
-    except Exception as exc:  # duckdb.Error and friends: a malformed file
-        raise FileFormatError(f"berkas tidak dapat dibaca: {safe_message(exc)}") from exc
-    return source, profile, rows
+    payer_sql = pseudonym_sql(clean(ident(payer)), run.payer_key) if payer else "CAST(NULL AS BIGINT)"
+    return _Source(file, relation, profile, payer_sql)
 
 
-def check_context(settings: Settings, con: Any, profile: Profile, bank_code: str) -> CheckContext:
-    amount_column = profile.source_columns()["amount"]
-    sample = [
-        str(r[0])
-        for r in con.execute(
-            f'SELECT "{amount_column.replace(chr(34), chr(34) * 2)}" FROM upload '
-            f'WHERE "{amount_column.replace(chr(34), chr(34) * 2)}" IS NOT NULL LIMIT 2000'
-        ).fetchall()
-    ]
+def check_context(settings: Settings, con: Any, source: _Source, bank_code: str) -> CheckContext:
+    """The context of the row checks, with the amount separators sniffed from the first 2,000 amounts."""
+    profile = source.profile
+    sample = sample_values(con, source.file, source.relation, profile.source_columns()["amount"])
     decimal, thousands = sniff_amount_format(
         sample, profile.amount.decimal_separator, profile.amount.thousands_separator
     )
@@ -199,6 +246,29 @@ def check_context(settings: Settings, con: Any, profile: Profile, bank_code: str
     )
 
 
+def stage(
+    con: Any, settings: Settings, run: RunInput, target: Path, *, limit: int | None = None
+) -> tuple[_Staged, int]:
+    """Pass A: read the input (only its first ``limit`` rows when given) once into ``target`` (see
+    ``kept``); return it and its row count.
+
+    Raises:
+        FileFormatError: the file cannot be read, lacks required columns or is malformed.
+    """
+    source = _open_input(con, run)
+    if limit is not None:
+        source.relation = f"(SELECT * FROM {source.relation} LIMIT {int(limit)})"
+    ctx = check_context(settings, con, source, run.bank_code)
+    steps.register_known(con, run.known_nmids)
+    steps.register_types(con, run.bank_code, with_known=True)
+    select, spec, rule_list = stage_select(source.relation, source.file.header, ctx, source.payer_sql)
+    try:
+        rows = write_kept(con, select, spec, target, ctx.profile.timestamp.timezone)
+    except Exception as exc:  # duckdb.Error and friends: a malformed file
+        raise FileFormatError(f"berkas tidak dapat dibaca: {safe_message(exc)}") from exc
+    return _Staged(target, source, ctx, rule_list, list(spec["typed"])), rows
+
+
 def run_pipeline(settings: Settings, run: RunInput, progress: Progress) -> RunOutput:
     """Run the DuckDB pipeline for ``run`` up to (not including) the ledger commit.
 
@@ -208,41 +278,83 @@ def run_pipeline(settings: Settings, run: RunInput, progress: Progress) -> RunOu
     con = connect(settings, memory_limit=f"{settings.ingest_memory_limit_mib}MB")
     timings: dict[str, float] = {}
     counts = steps.PipelineCounts()
+    # pass A writes the kept upload; a re-processing batch reads the kept upload and writes a scratch copy
+    target = work_dir(settings) / f"reprocess-{run.batch_id}.parquet" if run.reprocess else run.kept
     try:
-        with _step(con, progress, 0.02, 0.45, "stage", timings):
-            source, profile, counts.read = _open_upload(con, run)
+        with _step(progress, 0.02, 0.6, "stage", timings):
+            staged, counts.read = stage(con, settings, run, target)
         if counts.read == 0:
             raise FileFormatError("berkas tidak berisi baris data (hanya header atau kosong)")
         test_pause("after_stage")
-        ctx = check_context(settings, con, profile, run.bank_code)
-        steps.register_known(con, run.known_nmids)
-        with _step(con, progress, 0.45, 0.65, "check", timings):
-            rule_list = steps.check_rows(con, ctx, source, run.batch_id)
-            _, counts.rejected, counts.quarantined = steps.count_rows(con, _quarantine_bit(rule_list))
-        with _step(con, progress, 0.65, 0.7, "errors", timings):
-            errors = steps.collect_errors(
-                con, rule_list, profile.source_columns(), settings.ingest_max_error_rows
-            )
-            counts.error_count = steps.count_errors(con, rule_list) if errors else 0
-        with _step(con, progress, 0.7, 0.75, "quarantine", timings):
-            quarantine_files = steps.write_quarantine(con, settings, _quarantine_bit(rule_list), run.batch_id)
-        with _step(con, progress, 0.75, 0.9, "ledger_write", timings):
-            files, counts.accepted, counts.value_accepted = steps.write_new_rows(con, settings, run.batch_id)
-        counts.duplicate = counts.read - counts.rejected - counts.quarantined - counts.accepted
-        counts.months = sorted({str(f[5].get("month")) for f in files if f[5]})
-        details = {
-            "format": source.format,
-            "encoding": source.encoding,
-            "delimiter": source.delimiter,
-            "row_offset": source.row_offset,
-            "decimal": ctx.decimal,
-            "thousands": ctx.thousands,
-            "timings": timings,
-            "quarantine_files": quarantine_files,
-        }
+        errors, quarantine_files, files = _finish_rows(
+            con, settings, run, staged, counts, (progress, timings)
+        )
     finally:
         con.close()
+        if run.reprocess:
+            target.unlink(missing_ok=True)
+    counts.months = sorted({str(f[5].get("month")) for f in files if f[5]})
+    file, ctx = staged.source.file, staged.ctx
+    details = {
+        "format": file.format,
+        "encoding": file.encoding,
+        "delimiter": file.delimiter,
+        "row_offset": file.row_offset,
+        "decimal": ctx.decimal,
+        "thousands": ctx.thousands,
+        "timings": timings,
+        "quarantine_files": quarantine_files,
+    }
     return RunOutput(counts, errors, files, details)
+
+
+def _finish_rows(
+    con: Any,
+    settings: Settings,
+    run: RunInput,
+    staged: _Staged,
+    counts: steps.PipelineCounts,
+    report: tuple[Progress, dict[str, float]],
+) -> tuple[list[tuple[Any, ...]], list[Any], list[Any]]:
+    """Counts, errors, quarantine and the ledger write over the output of pass A."""
+    kept, qbit = staged.kept, _quarantine_bit(staged.rule_list)
+    offset = staged.source.file.row_offset
+    where: dict[str, Any] = {
+        "bank_code": run.bank_code,
+        "row_offset": offset,
+        "fixed_wib": staged.ctx.earliest.year >= 1970,
+        "typed": staged.typed,
+    }
+    with _step(report[0], 0.6, 0.62, "check", report[1]):
+        _, counts.rejected, counts.quarantined = steps.count_rows(con, kept, qbit)
+    errors: list[tuple[Any, ...]] = []
+    if counts.rejected or counts.quarantined:
+        with _step(report[0], 0.62, 0.64, "errors", report[1]):
+            errors = _errors(con, settings, staged, counts)
+    quarantine_files: list[Any] = []
+    if counts.quarantined:
+        with _step(report[0], 0.64, 0.66, "quarantine", report[1]):
+            steps.define_candidates(con, kept, mask=qbit, name="qcand", **where)
+            quarantine_files = steps.write_quarantine(
+                con, settings, bank_code=run.bank_code, batch_id=run.batch_id, source="qcand"
+            )
+    with _step(report[0], 0.66, 0.85, "ledger_write", report[1]):
+        steps.define_candidates(con, kept, mask=0, name="cand", **where)
+        files, counts.accepted, counts.value_accepted = steps.write_new_rows(
+            con, settings, batch_id=run.batch_id, bank_code=run.bank_code, source="cand", known_nmids=True
+        )
+    counts.duplicate = counts.read - counts.rejected - counts.quarantined - counts.accepted
+    return errors, quarantine_files, files
+
+
+def _errors(
+    con: Any, settings: Settings, staged: _Staged, counts: steps.PipelineCounts
+) -> list[tuple[Any, ...]]:
+    columns = staged.source.profile.source_columns()
+    limit, offset = settings.ingest_max_error_rows, staged.source.file.row_offset
+    errors = steps.collect_errors(con, staged.kept, staged.rule_list, columns, limit=limit, row_offset=offset)
+    counts.error_count = steps.count_errors(con, staged.kept, staged.rule_list)
+    return errors
 
 
 def _quarantine_bit(rule_list: list[Rule]) -> int:

@@ -28,10 +28,12 @@ from smartkotim.economy.ingest.profiles import Profile, ProfileError, builtin_pr
 from smartkotim.economy.ingest.quarantine import ReleaseResult, release_locked, release_quarantine
 from smartkotim.economy.ingest.reconcile import apply_batch_rollups, fail_batch, reconcile_locked
 from smartkotim.economy.ingest.runner import (
+    INTERNAL_ERROR,
     Progress,
     RunInput,
     commit_run,
     ingest_lock,
+    log_internal_error,
     run_pipeline,
     session_progress,
 )
@@ -45,6 +47,10 @@ _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
 
 class IngestError(ValueError):
     """A request the ingest refuses (unknown bank or profile, not allowed, file too large)."""
+
+
+class BatchNotFoundError(IngestError):
+    """No such batch, or (for a bank partner) another bank's: the web layer answers 404."""
 
 
 class DuplicateFileError(IngestError):
@@ -72,13 +78,17 @@ class UploadSpec:
 
 
 def payer_key(settings: Settings) -> str:
-    """The payer-pseudonym sub-key: HMAC-SHA256(secret key, "payer-pseudonym"), hex."""
-    return hmac.new(secret_key(settings).encode(), b"payer-pseudonym", hashlib.sha256).hexdigest()
+    """The payer-pseudonym sub-key: the first 128 bits of HMAC-SHA256(secret key, "payer-pseudonym"), as
+    32 hex characters (short enough that key, colon and a payer id fit in one SHA-256 block)."""
+    return hmac.new(secret_key(settings).encode(), b"payer-pseudonym", hashlib.sha256).hexdigest()[:32]
 
 
 def pseudonymise(settings: Settings, payer_id: str) -> int:
-    """The pseudonym the pipeline stores for ``payer_id`` (same formula, in Python; for tests and support)."""
-    digest = hashlib.sha256(f"{payer_key(settings)}:{payer_id.strip()}".encode()).hexdigest()
+    """The pseudonym the pipeline stores for ``payer_id`` (same formula, in Python; for tests and support).
+
+    Edge spaces are dropped as the pipeline drops them (DuckDB's ``trim`` removes spaces only).
+    """
+    digest = hashlib.sha256(f"{payer_key(settings)}:{payer_id.strip(' ')}".encode()).hexdigest()
     return int(digest[:15], 16)
 
 
@@ -255,13 +265,9 @@ def _run_locked(
         fail_batch(settings, session_factory, batch_id, str(exc), kept=None if run.reprocess else run.kept)
         return
     except Exception as exc:
-        log.exception("batch %s failed", batch_id)
+        log_internal_error(batch_id, exc)
         fail_batch(
-            settings,
-            session_factory,
-            batch_id,
-            f"kesalahan internal: {type(exc).__name__}",
-            kept=None if run.reprocess else run.kept,
+            settings, session_factory, batch_id, INTERNAL_ERROR, kept=None if run.reprocess else run.kept
         )
         raise
     if not run.reprocess:
@@ -321,15 +327,24 @@ def reprocess_batch(
 
     Rows already in the ledger are skipped as duplicates, so only rows the fix made valid are added.
 
+    A batch that failed before its kept upload was written (unreadable file, missing column …) has
+    nothing to re-read: its file is not kept, and the same file may simply be uploaded again.
+
     Raises:
-        IngestError: no such batch (or not the principal's), or its kept upload is gone.
+        BatchNotFoundError: no such batch, or not the principal's.
+        IngestError: its kept upload is not available (naming why and what to do).
     """
     from smartkotim.economy.ingest.pipeline import kept_path
 
     original = queries.get_batch(session, batch_id, principal)
     if original is None:
-        raise IngestError(f"batch {batch_id} tidak ditemukan")
+        raise BatchNotFoundError(f"batch {batch_id} tidak ditemukan")
     if not kept_path(settings, original.file_sha256).exists():
+        if original.status == BatchStatus.FAILED:
+            raise IngestError(
+                f"batch {batch_id} gagal sebelum salinan unggahannya disimpan, jadi tidak dapat diproses "
+                "ulang; unggah ulang berkasnya (berkas yang sama boleh diunggah lagi)"
+            )
         raise IngestError(f"salinan unggahan batch {batch_id} tidak tersedia untuk diproses ulang")
     name = profile_name or original.profile_name
     resolve_profile(session, name)

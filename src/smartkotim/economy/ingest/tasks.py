@@ -8,27 +8,42 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from smartkotim.accounts.roles import Principal
-from smartkotim.economy.ingest.models import IngestBatch
+from smartkotim.economy.ingest.models import BatchStatus, IngestBatch
 from smartkotim.jobs import JobContext, enqueue_job, register_job_kind
 
 JOB_KIND = "economy.ingest"
 
 
 def run_ingest_job(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
-    """Run the batch named in ``payload`` (``batch_id``, ``path``, ``delete_after``); return its counts."""
+    """Run the batch named in ``payload`` (``batch_id``, ``path``, ``delete_after``); return its counts.
+
+    A batch that ends ``failed`` (bad file, or an unexpected error already logged and recorded on the
+    batch by ``run_batch``) returns ``"status": "failed"`` with the batch's user-facing ``message``: the
+    job is then ``failed`` with that message (``jobs`` handler contract), never an exception's text.
+    """
+    from smartkotim.economy.ingest.runner import INTERNAL_ERROR, log_internal_error
     from smartkotim.economy.ingest.services import run_batch
 
-    batch = run_batch(
-        context.settings,
-        context.session_factory,
-        batch_id=int(payload["batch_id"]),
-        path=Path(str(payload.get("path", ""))),
-        delete_after=bool(payload.get("delete_after", False)),
-        progress=context.report_progress,
-    )
+    batch_id = int(payload["batch_id"])
+    try:
+        batch = run_batch(
+            context.settings,
+            context.session_factory,
+            batch_id=batch_id,
+            path=Path(str(payload.get("path", ""))),
+            delete_after=bool(payload.get("delete_after", False)),
+            progress=context.report_progress,
+        )
+    except Exception as exc:  # logged (without data values) and recorded on the batch by run_batch
+        with context.session_factory() as session:
+            batch = session.get_one(IngestBatch, batch_id)
+        if batch.status != BatchStatus.FAILED:
+            log_internal_error(batch_id, exc)
+            raise RuntimeError(INTERNAL_ERROR) from None
     return {
         "batch_id": batch.id,
         "status": batch.status,
+        "message": batch.message,
         "rows_read": batch.rows_read,
         "rows_accepted": batch.rows_accepted,
         "rows_duplicate": batch.rows_duplicate,

@@ -23,7 +23,7 @@ from smartkotim.economy.ingest.api import upload_bank
 from smartkotim.economy.ingest.models import BatchSource
 from smartkotim.economy.ingest.scorecard import summarise_scorecard
 from smartkotim.web.auth import require_principal
-from smartkotim.web.deps import get_db, get_settings
+from smartkotim.web.deps import IdPath, get_db, get_settings
 from smartkotim.web.templating import render
 
 assert tasks.JOB_KIND  # importing tasks registers the job kind for the worker
@@ -124,7 +124,7 @@ def ingest_batch_list(
 )
 def ingest_batch_detail(
     request: Request,
-    batch_id: int,
+    batch_id: IdPath,
     db: Session = Depends(get_db),
     principal: Principal = Depends(require_principal),
 ) -> Response:
@@ -141,7 +141,7 @@ def ingest_batch_detail(
 
 @router.get("/ekonomi/batch/{batch_id}/galat.csv", name="ingest_batch_errors_csv", include_in_schema=False)
 def ingest_batch_errors_csv(
-    batch_id: int, db: Session = Depends(get_db), principal: Principal = Depends(require_principal)
+    batch_id: IdPath, db: Session = Depends(get_db), principal: Principal = Depends(require_principal)
 ) -> Response:
     """The batch's row errors as CSV (``row,column,raw_value,rule``; formulas neutralised)."""
     if queries.get_batch(db, batch_id, principal) is None:
@@ -165,7 +165,7 @@ def ingest_batch_errors_csv(
 
 @router.post("/ekonomi/batch/{batch_id}/proses-ulang", name="ingest_batch_reprocess", include_in_schema=False)
 def ingest_batch_reprocess(
-    batch_id: int,
+    batch_id: IdPath,
     profile: str | None = Form(None),
     db: Session = Depends(get_db),
     settings: Settings = Depends(get_settings),
@@ -176,6 +176,8 @@ def ingest_batch_reprocess(
         batch = intake.request_reprocess(
             db, settings, batch_id=batch_id, profile_name=profile or None, principal=principal
         )
+    except services.BatchNotFoundError as exc:
+        raise HTTPException(404, str(exc)) from exc
     except services.IngestError as exc:
         raise HTTPException(400, str(exc)) from exc
     return RedirectResponse(f"/ekonomi/batch/{batch.id}", status_code=303)

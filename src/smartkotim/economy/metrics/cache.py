@@ -1,8 +1,10 @@
 """In-process cache of the metrics pages' data, keyed by the request and the store's version.
 
 The store changes only through a recompute, which commits its rows together with a new
-``economy_metrics_runs`` row; so ``(latest run id, request)`` identifies a response exactly, and a new
-run makes every older entry unreachable (they age out of the LRU). One cache per app
+``economy_metrics_runs`` row; so ``(latest run id, boundary imports, request)`` identifies a response
+exactly, and a new run makes every older entry unreachable (they age out of the LRU). The version is
+checked at most every ``metrics_version_check_seconds`` (default 1 s): a reader sees the old or the
+new figures, never a mix. One cache per app
 (``app.state``); thread-safe (sync routes run in a thread pool). A miss builds the value outside the lock
 (two threads may build the same entry once; both results are equal).
 """
@@ -10,6 +12,7 @@ run makes every older entry unreachable (they age out of the LRU). One cache per
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
@@ -17,6 +20,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from smartkotim.economy.metrics import queries
+from smartkotim.economy.metrics.maps import map_geometry_key
 
 T = TypeVar("T")
 MAX_ENTRIES = 2048
@@ -54,7 +58,20 @@ def app_cache(app: Any) -> ResponseCache:
     return cache
 
 
+def store_version(app: Any, session: Session) -> tuple[Hashable, ...]:
+    """``(latest run id, boundary imports)``, read from the database at most once per
+    ``settings.metrics_version_check_seconds`` per app (so a recompute shows up at most that late)."""
+    now = time.monotonic()
+    ttl = float(app.state.settings.metrics_version_check_seconds)
+    checked = getattr(app.state, "economy_metrics_version", None)
+    if checked is not None and now - checked[0] < ttl:
+        version: tuple[Hashable, ...] = checked[1]
+        return version
+    version = (queries.get_store_version(session), map_geometry_key(session))
+    app.state.economy_metrics_version = (now, version)
+    return version
+
+
 def cached(app: Any, session: Session, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
     """``build()`` for ``key`` at the store's current version, from the app's cache when present."""
-    version = queries.get_store_version(session)
-    return app_cache(app).get_or_build((version, *key), build)
+    return app_cache(app).get_or_build((store_version(app, session), *key), build)

@@ -4,13 +4,15 @@ The ingest calls ``on_batch_recorded`` after a batch is recorded in both the led
 database (or enqueues the job kind ``economy.metrics.update`` with ``{"days": ["2026-10-05", …]}``);
 ``days`` are the WIB days whose rollups the batch replaced (its own rows' days and the days of the
 transactions its reversals cancel). Only the periods containing those days are recomputed.
-``economy.metrics.recompute`` rebuilds all.
+``economy.metrics.recompute`` rebuilds all. After a change of the merchant register (new, edited or
+merged merchants) ``refresh_register_metrics`` (or the job kind ``economy.metrics.register_changed``)
+refreshes the latest periods' denominators without waiting for the next batch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from datetime import date
+from collections.abc import Callable, Collection
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -23,6 +25,17 @@ from smartkotim.economy.metrics.services import (
     update_metrics_for_days,
 )
 from smartkotim.jobs import JobContext, register_job_kind
+from smartkotim.lib.periods import today_wib
+
+# Called after the merchant register changed (committed): ``hook(session, settings)``. The metrics
+# feature appends ``refresh_register_metrics``; the registry (or anyone) runs ``run_register_hooks``.
+REGISTER_HOOKS: list[Callable[[Session, Settings], None]] = []
+
+
+def run_register_hooks(session: Session, settings: Settings) -> None:
+    """Run every hook of ``REGISTER_HOOKS`` (after a committed register change)."""
+    for hook in REGISTER_HOOKS:
+        hook(session, settings)
 
 
 def on_batch_recorded(
@@ -42,6 +55,37 @@ def on_batch_recorded(
     return update_metrics_for_days(
         session, settings, days=days, trigger=f"batch {batch_id}", source=source, as_of=as_of
     )
+
+
+def register_refresh_days(today: date) -> set[date]:
+    """The days whose periods a register change refreshes: ``today`` (the running day, week, month,
+    quarter, year and the relative periods) and the last day of the previous month (the month the
+    dashboards show by default, its week and quarter)."""
+    return {today, today.replace(day=1) - timedelta(days=1)}
+
+
+def refresh_register_metrics(session: Session, settings: Settings) -> None:
+    """Refresh the figures that depend on the merchant register (traders known, registered, reporting
+    expected) after merchants were added, changed or merged, without waiting for the next bank batch.
+
+    Recomputes only the latest periods (``register_refresh_days``: the running and the previous month
+    with their weeks, quarters, year and the relative periods) from the rollups, in one transaction
+    (readers see old or new figures, never a mix); older periods keep their denominators until the next
+    full recompute (``smartkotim metrics recompute``). Cost: one incremental update (no full ledger
+    scan). Commits its own transaction; call it after the registry's transaction has committed.
+    """
+    update_metrics_for_days(
+        session, settings, days=register_refresh_days(today_wib()), trigger="register", source=ROLLUPS
+    )
+
+
+REGISTER_HOOKS.append(refresh_register_metrics)
+
+
+def _register_job(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
+    with context.session_factory() as session:
+        refresh_register_metrics(session, context.settings)
+    return {"refreshed": True}
 
 
 def _result(result: RecomputeResult | None) -> dict[str, Any]:
@@ -65,3 +109,4 @@ def _recompute_job(context: JobContext, payload: dict[str, Any]) -> dict[str, An
 
 register_job_kind("economy.metrics.update", _update_job)
 register_job_kind("economy.metrics.recompute", _recompute_job)
+register_job_kind("economy.metrics.register_changed", _register_job)

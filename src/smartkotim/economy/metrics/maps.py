@@ -68,21 +68,31 @@ def build_metrics_map(
     k: int = 5,
     fixed: list[float] | None = None,
     parent: str | None = None,
+    breaks_with: str | None = None,
 ) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of the ``level`` regions under ``parent`` (default the kabupaten)
     with ``value``, ``class_index`` (``-1`` no data), ``area_class`` and ``index`` in each feature's
     properties, plus ``legend``, ``schematic`` and ``markets`` (points: code, name, lon, lat,
     transactions, value, area_class).
 
+    ``breaks_with``: a second period id (two-period comparison); the class limits are then computed
+    over the values of both periods, so a colour means the same value on both maps.
+
     Raises:
-        UnknownMetricError, readers.UnknownLevelError, smartkotim.lib.periods.PeriodError, ValueError.
+        UnknownMetricError, readers.UnknownLevelError, smartkotim.lib.periods.PeriodError, ValueError
+        (breaks.FixedLimitsError for bad fixed limits), smartkotim.regions.errors.RegionNotFoundError
+        (unknown ``parent``).
     """
     parent = parent or settings.regency_code
     items = {i.code: i for i in list_area_metrics(session, settings, level=level, period_id=period_id)}
     geo = region_features(session, level=level, parent=parent)
     features = [f for f in geo["features"] if f["id"] in items]
     values = [metric_value(items[f["id"]], metric) for f in features]
-    breaks = classify_values(values, method, k, fixed)
+    also: list[float | None] = []
+    if breaks_with and breaks_with != period_id:
+        other = {i.code: i for i in list_area_metrics(session, settings, level=level, period_id=breaks_with)}
+        also = [metric_value(other[f["id"]], metric) for f in features if f["id"] in other]
+    breaks = classify_values(values, method, k, fixed, also=also)
     out_features = []
     for feature, value, cls in zip(features, values, breaks.classes, strict=True):
         item = items[feature["id"]]
@@ -110,6 +120,7 @@ def build_metrics_map(
             "method": str(breaks.method),
             "upper_limits": list(breaks.upper_limits),
             "labels": list(breaks.labels),
+            "shared_with": breaks_with if also else None,
         },
         "markets": _market_points(session, settings, period_id, parent),
     }

@@ -189,6 +189,21 @@ def list_period_ids(session: Session, *, period_kind: str) -> list[str]:
     return [row[0] for row in session.execute(query)]
 
 
+def list_data_months(session: Session) -> list[str]:
+    """The stored months (``YYYY-MM``) in which the kabupaten has at least one transaction or one
+    active merchant, newest first."""
+    query = (
+        select(EconomyMetric.period_id)
+        .where(
+            EconomyMetric.period_kind == "month",
+            EconomyMetric.level == AreaLevel.KABUPATEN.value,
+            (EconomyMetric.transactions > 0) | (EconomyMetric.merchants_active > 0),
+        )
+        .order_by(EconomyMetric.period_start.desc())
+    )
+    return list(session.scalars(query))
+
+
 def get_latest_run(session: Session) -> MetricsRun | None:
     """The last recompute of the store, or ``None``."""
     return session.scalars(select(MetricsRun).order_by(MetricsRun.id.desc()).limit(1)).first()

@@ -18,6 +18,7 @@ from smartkotim.economy.metrics.derive import (
     derive_config,
     derive_metrics,
     is_covered,
+    payers_estimated_for,
 )
 from smartkotim.economy.metrics.models import AreaLevel, EconomyMetric
 from smartkotim.economy.metrics.schemas import (
@@ -27,7 +28,7 @@ from smartkotim.economy.metrics.schemas import (
     LaggingAreaOut,
     SummaryOut,
 )
-from smartkotim.lib.periods import Period, parse_period, previous_period, same_period_last_year
+from smartkotim.lib.periods import Period, parse_period, previous_period, same_period_last_year, today_wib
 
 LEVELS = tuple(level.value for level in AreaLevel)
 
@@ -55,6 +56,22 @@ def _areas(session: Session, settings: Settings, level: str) -> list[AreaInfo]:
     ]
 
 
+def pick_default_month(data_months: list[str], today: date) -> str:
+    """The month a dashboard shows by default: the newest *complete* month (ended in WIB before
+    ``today``) among ``data_months`` (``YYYY-MM``, any order); a month still running is shown only when
+    no complete month has data; no data at all gives the current month."""
+    current = today.strftime("%Y-%m")
+    complete = sorted((m for m in data_months if m < current), reverse=True)
+    if complete:
+        return complete[0]
+    return max(data_months) if data_months else current
+
+
+def get_default_month(session: Session, *, today: date | None = None) -> str:
+    """``pick_default_month`` over the stored months with data (``today`` default: today in WIB)."""
+    return pick_default_month(queries.list_data_months(session), today or today_wib())
+
+
 def _as_of(session: Session) -> date | None:
     run = queries.get_latest_run(session)
     return run.as_of if run else None
@@ -75,6 +92,8 @@ def list_area_metrics(
     previous, year_ago = previous_period(period), same_period_last_year(period)
     rows = queries.list_metrics(session, level=level, period_ids={period.id, previous.id, year_ago.id})
     by_key: dict[tuple[str, str], EconomyMetric] = {(r.period_id, r.area_code): r for r in rows}
+    kab_rows = rows if level == AreaLevel.KABUPATEN.value else _kabupaten_rows(session, {period.id})
+    estimated = payers_estimated_for(next((r for r in kab_rows if r.period_id == period.id), None), config)
     first_day = queries.get_first_stored_day(session)
     prev_cov, year_cov = is_covered(previous, first_day), is_covered(year_ago, first_day)
     return [
@@ -85,9 +104,14 @@ def list_area_metrics(
             previous=Base(by_key.get((previous.id, area.code)), prev_cov),
             year_ago=Base(by_key.get((year_ago.id, area.code)), year_cov),
             config=config,
+            payers_estimated=estimated,
         )
         for area in _areas(session, settings, level)
     ]
+
+
+def _kabupaten_rows(session: Session, period_ids: set[str]) -> list[EconomyMetric]:
+    return queries.list_metrics(session, level=AreaLevel.KABUPATEN.value, period_ids=period_ids)
 
 
 def _lagging(items: list[AreaMetricsOut], thresholds: ClassThresholds) -> list[LaggingAreaOut]:
@@ -99,9 +123,11 @@ def _lagging(items: list[AreaMetricsOut], thresholds: ClassThresholds) -> list[L
             if item.adoption_rate is None
             else round(thresholds.aktif_min_adoption - item.adoption_rate, 2)
         )
+        # lowest score first (largest shortfall to the goalpost), the heavier weight on ties; a weighted
+        # shortfall named usage and enablers for every area (their weights dominate), so it told nothing
         weakest = sorted(
             (c for c in item.index_components if c.score is not None),
-            key=lambda c: -(c.weight_pct * (100.0 - (c.score or 0.0))),
+            key=lambda c: (c.score or 0.0, -c.weight_pct),
         )
         out.append(
             LaggingAreaOut(
@@ -170,6 +196,7 @@ def list_area_history(
         return []
     rows = queries.list_area_history(session, level=level, code=code, period_kind=period_kind)
     by_id = {r.period_id: r for r in rows}
+    kab = {r.period_id: r for r in _kabupaten_rows(session, set(by_id))} if level != "kabupaten" else by_id
     first_day = queries.get_first_stored_day(session)
     out = []
     for row in rows:
@@ -183,6 +210,7 @@ def list_area_history(
                 previous=Base(by_id.get(prev.id), is_covered(prev, first_day)),
                 year_ago=Base(by_id.get(year.id), is_covered(year, first_day)),
                 config=config,
+                payers_estimated=payers_estimated_for(kab.get(row.period_id), config),
             )
         )
     return out

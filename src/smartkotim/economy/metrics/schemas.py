@@ -61,6 +61,12 @@ class AreaMetricsOut(BaseModel):
     transactions: int
     value: int
     unique_payers: int
+    unique_payers_is_estimate: bool = Field(
+        False, description="True when unique_payers is a HyperLogLog estimate (busy period), not exact."
+    )
+    unique_payers_rse_pct: float | None = Field(
+        None, description="Relative standard error of the estimate, per cent (None when exact)."
+    )
     adults: int | None
     payers_per_1000_adults: float | None
     registered_per_1000_adults: float | None

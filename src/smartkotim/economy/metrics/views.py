@@ -14,14 +14,16 @@ from starlette.responses import HTMLResponse, Response
 
 from smartkotim.config import Settings
 from smartkotim.economy.metrics import exports, hooks, readers
-from smartkotim.economy.metrics.breaks import BreakMethod
+from smartkotim.economy.metrics.breaks import BreakMethod, FixedLimitsError, parse_fixed_limits
 from smartkotim.economy.metrics.cache import cached
 from smartkotim.economy.metrics.classes import CLASS_LABELS
 from smartkotim.economy.metrics.definitions import METRICS
-from smartkotim.economy.metrics.maps import UnknownMetricError, build_metrics_map, map_geometry_key
+from smartkotim.economy.metrics.index import COMPONENT_LABELS
+from smartkotim.economy.metrics.maps import UnknownMetricError, build_metrics_map
 from smartkotim.economy.metrics.queries import list_period_ids
 from smartkotim.economy.metrics.schemas import AreaDetailOut, AreaMetricsOut, SummaryOut
 from smartkotim.lib.periods import PeriodError, today_wib
+from smartkotim.regions.errors import RegionNotFoundError
 from smartkotim.web.deps import get_db, get_settings
 from smartkotim.web.templating import render
 
@@ -34,9 +36,9 @@ ITEMS = TypeAdapter(list[AreaMetricsOut])
 
 
 def default_period(db: Session) -> str:
-    """The newest stored month, else the current month (WIB)."""
-    months = list_period_ids(db, period_kind="month")
-    return months[0] if months else today_wib().strftime("%Y-%m")
+    """The newest complete month (ended in WIB) with data, else the running month (see
+    ``readers.pick_default_month``)."""
+    return readers.get_default_month(db)
 
 
 def _bad_request(exc: Exception) -> HTTPException:
@@ -45,7 +47,8 @@ def _bad_request(exc: Exception) -> HTTPException:
 
 def _period(request: Request, db: Session, period: str | None) -> str:
     """The requested period id, else the newest stored month (cached with the store's version)."""
-    return period or cached(request.app, db, ("default_period",), lambda: default_period(db))
+    today = today_wib().isoformat()  # in the key: a new month can change the default without new data
+    return period or cached(request.app, db, ("default_period", today), lambda: default_period(db))
 
 
 def _json(body: bytes) -> Response:
@@ -145,13 +148,13 @@ def api_economy_summary(
 def _map_bytes(request: Request, db: Session, settings: Settings, params: dict[str, Any]) -> bytes:
     """The map's GeoJSON as bytes, cached with the store's version and the boundary imports."""
     params = params | {"period": _period(request, db, params["period"])}
-    key = ("map", tuple(sorted(params.items())), map_geometry_key(db))
+    key = ("map", tuple(sorted(params.items())))
     return cached(request.app, db, key, lambda: json.dumps(_map(db, settings, params)).encode())
 
 
 def _map(db: Session, settings: Settings, params: dict[str, Any]) -> dict[str, Any]:
     try:
-        fixed = [float(x) for x in params["fixed"].split(",") if x.strip()] if params["fixed"] else None
+        fixed = parse_fixed_limits(params["fixed"]) if params["fixed"] else None
         return build_metrics_map(
             db,
             settings,
@@ -162,7 +165,12 @@ def _map(db: Session, settings: Settings, params: dict[str, Any]) -> dict[str, A
             k=params["k"],
             fixed=fixed,
             parent=params["parent"],
+            breaks_with=params["breaks_with"],
         )
+    except FixedLimitsError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    except RegionNotFoundError as exc:
+        raise HTTPException(404, f"parent: region {params['parent']!r} not found") from exc
     except (PeriodError, readers.UnknownLevelError, UnknownMetricError, ValueError) as exc:
         raise _bad_request(exc) from exc
 
@@ -175,6 +183,9 @@ def _map_params(
     k: int = Query(5, ge=1, le=9),
     fixed: str | None = Query(None, description="Upper class limits for method=fixed, comma separated"),
     parent: str | None = Query(None, description="Kecamatan code to map only its desa"),
+    breaks_with: str | None = Query(
+        None, description="Second period id: class limits computed over both periods (comparison maps)"
+    ),
 ) -> dict[str, Any]:
     return {
         "level": level,
@@ -184,6 +195,7 @@ def _map_params(
         "k": k,
         "fixed": fixed,
         "parent": parent,
+        "breaks_with": breaks_with,
     }
 
 
@@ -240,6 +252,7 @@ def _page_context(request: Request, db: Session, level: str, period: str | None)
         "months": cached(request.app, db, ("months",), lambda: list_period_ids(db, period_kind="month")[:36]),
         "metrics": METRICS,
         "class_labels": {str(k): v for k, v in CLASS_LABELS.items()},
+        "component_labels": COMPONENT_LABELS,
     }
 
 
@@ -261,8 +274,10 @@ def economy_dashboard(
 ) -> Response:
     """Smart Economy home: the choropleth (drawn from ``/api/economy/map``), headline and lagging areas."""
     period = _period(request, db, params["period"])
-    query = urlencode({k: v for k, v in (params | {"period": period}).items() if v is not None})
-    compare_query = urlencode({k: v for k, v in (params | {"period": compare}).items() if v is not None})
+    query = urlencode({k: v for k, v in (params | {"period": period, "breaks_with": compare}).items() if v})
+    compare_query = urlencode(
+        {k: v for k, v in (params | {"period": compare, "breaks_with": period}).items() if v}
+    )
     summary = _summary(request, db, settings, params["level"], period)
     context = _page_context(request, db, params["level"], period) | {
         "metric": params["metric"],
@@ -271,6 +286,7 @@ def economy_dashboard(
         "fixed": params["fixed"],
         "methods": METHODS,
         "compare": compare,
+        "period_is_default": not params["period"],
         "s": summary,
         "map_url": f"/api/economy/map?{query}",
         "geojson_url": f"/api/economy/map.geojson?{query}",
@@ -309,9 +325,11 @@ def economy_leader(
     """One page for the Bupati: headline numbers and change, the map, the lagging list (phone-friendly)."""
     period_id = _period(request, db, period)
     summary = _summary(request, db, settings, "kecamatan", period_id)
-    return render(
-        request, "metrics/leader.html", _page_context(request, db, "kecamatan", period_id) | {"s": summary}
-    )
+    context = _page_context(request, db, "kecamatan", period_id) | {
+        "s": summary,
+        "period_is_default": not period,
+    }
+    return render(request, "metrics/leader.html", context)
 
 
 @router.get(

@@ -38,6 +38,11 @@ def _print(report: ImportReport, as_json: bool) -> None:
             f"{report.file}: {report.rows} baris — dibuat {report.created}, diperbarui {report.updated}, "
             f"tetap {report.unchanged}, belum terpetakan {report.unresolved}, ditolak {report.rejected}"
         )
+        if report.blank_cells_kept:
+            console.print(
+                f"Sel kosong pada baris yang sudah ada: {report.blank_cells_kept} nilai tersimpan "
+                "dipertahankan (impor tidak menghapus isian)."
+            )
         if report.flagged_duplicates:
             console.print(f"Kemungkinan duplikat ditandai: {report.flagged_duplicates}")
         if report.errors:

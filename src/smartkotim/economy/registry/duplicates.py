@@ -1,5 +1,7 @@
 """Duplicate merchants: the same normalised name within 50 m in the same market is flagged for merge.
 
+A group lists merchants that are *all* pairwise within 50 m (its ``max_distance_m`` is ≤ 50).
+
 (The same NMID cannot be registered twice: it is refused at registration and import.) Flags are
 computed from the register each time, so a merge or a move clears them without bookkeeping.
 """
@@ -38,22 +40,26 @@ def _merchant_distance(a: Merchant, b: Merchant) -> float:
 def cluster_near(
     merchants: Sequence[Merchant], limit_m: float = DUPLICATE_DISTANCE_M
 ) -> list[list[Merchant]]:
-    """Groups (two or more) of ``merchants`` linked by pairwise distances ≤ ``limit_m`` (single link)."""
-    parent = list(range(len(merchants)))
+    """Groups (two or more) of ``merchants`` in which every pair is ≤ ``limit_m`` apart (complete link).
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, j in combinations(range(len(merchants)), 2):
-        if _merchant_distance(merchants[i], merchants[j]) <= limit_m:
-            parent[root(i)] = root(j)
-    clusters: dict[int, list[Merchant]] = {}
-    for i, merchant in enumerate(merchants):
-        clusters.setdefault(root(i), []).append(merchant)
-    return [c for c in clusters.values() if len(c) > 1]
+    Greedy and deterministic: in the given order, each merchant not yet grouped starts a group and takes
+    every later ungrouped merchant within ``limit_m`` of all members so far. So a chain A–B–C with
+    A–C over the limit never lands in one group; a pair left over shows up once the group is merged.
+    """
+    grouped: set[int] = set()
+    groups: list[list[Merchant]] = []
+    for i, seed in enumerate(merchants):
+        if i in grouped:
+            continue
+        group = [seed]
+        for j in range(i + 1, len(merchants)):
+            if j not in grouped and all(_merchant_distance(m, merchants[j]) <= limit_m for m in group):
+                group.append(merchants[j])
+                grouped.add(j)
+        if len(group) > 1:
+            grouped.add(i)
+            groups.append(group)
+    return groups
 
 
 def list_duplicate_groups(

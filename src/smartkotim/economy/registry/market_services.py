@@ -65,11 +65,16 @@ def _check_references(session: Session, data: MarketUpdate, regency_code: str) -
         raise rules.FieldError("lat" if data.lat is None else "lon", "", "lat dan lon harus diisi berdua")
 
 
-def _apply(market: Market, data: MarketUpdate) -> bool:
-    """Copy ``data`` onto ``market``; True when anything changed."""
+def _apply(market: Market, data: MarketUpdate, *, keep_blank: bool = False) -> bool:
+    """Copy ``data`` onto ``market``; True when anything changed.
+
+    ``keep_blank`` (import updates): a ``None`` in ``data`` keeps the stored value.
+    """
     changed = False
     for field in MARKET_FIELDS:
         value = getattr(data, field)
+        if keep_blank and value is None:
+            continue
         if getattr(market, field) != value:
             setattr(market, field, value)
             changed = True
@@ -166,7 +171,9 @@ def import_markets(
     """Upsert the markets of a CSV/XLSX file by ``code``; bad rows are reported, good rows stored.
 
     Columns: ``code, name, kind`` (required), ``kios_count, los_count, managing_office, desa_code, lat,
-    lon, market_days, opening_hours``. The same file twice changes nothing the second time. Audit
+    lon, market_days, opening_hours``. The same file twice changes nothing the second time. On update a
+    blank optional cell keeps the stored value (import never clears a field; counted in
+    ``blank_cells_kept``). Audit
     ``economy.market.imported``. Raises ``ImportFileError`` (nothing stored) when the file is unreadable.
     """
     require_market_editor(actor)
@@ -211,11 +218,15 @@ def _upsert(session: Session, data: MarketCreate, report: ImportReport, is_synth
         session.add(market)
         session.flush()
         report.created += 1
-    elif _apply(market, data):
-        session.flush()
-        report.updated += 1
     else:
-        report.unchanged += 1
+        report.blank_cells_kept += sum(
+            getattr(data, f) is None and getattr(market, f) is not None for f in MARKET_FIELDS
+        )
+        if _apply(market, data, keep_blank=True):
+            session.flush()
+            report.updated += 1
+        else:
+            report.unchanged += 1
     if market.desa_code is None:
         report.unresolved += 1
 

@@ -20,10 +20,15 @@ from smartkotim.economy.registry.schemas import (
     MarketUpdate,
 )
 from smartkotim.economy.registry.tabular import ImportFileError
-from smartkotim.economy.registry.view_support import error_text, form_values, http_error, uploaded_file
+from smartkotim.economy.registry.view_support import (
+    error_text,
+    form_values,
+    http_error,
+    render_registry,
+    uploaded_file,
+)
 from smartkotim.web.auth import require_principal
 from smartkotim.web.deps import client_address, get_db, get_settings
-from smartkotim.web.templating import render
 
 router = APIRouter()
 KINDS = [str(k) for k in MarketKind]
@@ -35,7 +40,7 @@ def market_list(
 ) -> Response:
     """All markets with their merchant counts."""
     rows = markets.view_markets(db, actor=principal)
-    return render(
+    return render_registry(
         request, "registry/market_list.html", {"markets": rows, "can_edit": is_market_editor(principal)}
     )
 
@@ -115,7 +120,7 @@ def market_detail(
 ) -> Response:
     """One market and its merchants (in the reader's scope)."""
     detail = _detail(request, db, code, principal)
-    return render(
+    return render_registry(
         request, "registry/market_detail.html", {"detail": detail, "can_edit": is_market_editor(principal)}
     )
 
@@ -196,4 +201,4 @@ def _form(request: Request, code: str | None, values: dict[str, object], error: 
     if error is not None and http_error(error).status_code == 403:
         raise http_error(error)
     context = {"code": code, "values": values, "kinds": KINDS, "error": error_text(error) if error else None}
-    return render(request, "registry/market_form.html", context, 422 if error else 200)
+    return render_registry(request, "registry/market_form.html", context, 422 if error else 200)

@@ -5,7 +5,8 @@ address, acquirer, onboarded_on, accepts_cashless``; only ``name`` and one of ``
 ``lat``+``lon`` / ``postal_code`` / ``address`` / ``market_code`` are required. A row is matched to an
 existing record by NMID, else (a trader without NMID) by name and place as given. Bad rows are
 rejected with the file, row, column, value and rule; merchants whose desa is not found are stored and
-listed for review, never dropped.
+listed for review, never dropped. On update a blank optional cell keeps the stored value (an import
+never clears a field; ``ImportReport.blank_cells_kept`` counts such cells).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from smartkotim.economy.registry.merchant_values import (
     MerchantValues,
     TraderKey,
     apply_values,
+    blank_fields,
     key_of_merchant,
     key_of_values,
 )
@@ -61,6 +63,7 @@ class _Index:
         self.by_nmid = {m.nmid: m for m in merchants if m.nmid}
         self.by_key: dict[TraderKey, Merchant] = {}
         self.touched: set[int] = set()  # id() of records created or changed by this import
+        self.kept = 0  # blank cells whose stored value was kept
         for m in merchants:
             if not m.nmid:
                 self.by_key.setdefault(key_of_merchant(m), m)
@@ -150,7 +153,8 @@ def import_merchant_rows(
                 RowError(file=file_name, row=row.number, column=err.column, value=err.value, rule=err.rule)
             )
             continue
-        merchant, outcome, got_nmid = _upsert(session, index, values, source, is_synthetic)
+        keep = blank_fields(values, cashless_given=bool(row.get("accepts_cashless")))
+        merchant, outcome, got_nmid = _upsert(session, index, values, source, is_synthetic, keep)
         setattr(report, outcome, getattr(report, outcome) + 1)
         report.unresolved += merchant.desa_resolution == DesaResolution.UNRESOLVED
         if outcome != "unchanged":
@@ -158,6 +162,7 @@ def import_merchant_rows(
         if got_nmid:
             new_nmids.append(got_nmid)
     session.flush()
+    report.blank_cells_kept = index.kept
     report.flagged_duplicates = sum(1 for m in touched if near_duplicates_of(session, m))
     record_audit(
         session,
@@ -187,9 +192,17 @@ def _check_in_file(values: MerchantValues, row_number: int, seen: dict[object, i
 
 
 def _upsert(
-    session: Session, index: _Index, values: MerchantValues, source: MerchantSource, is_synthetic: bool
+    session: Session,
+    index: _Index,
+    values: MerchantValues,
+    source: MerchantSource,
+    is_synthetic: bool,
+    keep: frozenset[str],
 ) -> tuple[Merchant, str, str | None]:
-    """Create or update one merchant; returns it, ``created``/``updated``/``unchanged`` and a new NMID."""
+    """Create or update one merchant; returns it, ``created``/``updated``/``unchanged`` and a new NMID.
+
+    On update, the fields in ``keep`` (blank cells) keep their stored value: an import never clears.
+    """
     merchant = index.find(values)
     if merchant is None:
         merchant = Merchant(source=str(source), status=MerchantStatus.ACTIVE, is_synthetic=is_synthetic)
@@ -200,7 +213,8 @@ def _upsert(
     if merchant.status == MerchantStatus.MERGED:
         return merchant, "unchanged", None
     old_key, had_nmid = key_of_merchant(merchant), merchant.nmid
-    if not apply_values(merchant, values):
+    index.kept += sum(getattr(merchant, name) is not None for name in keep)
+    if not apply_values(merchant, values, keep=keep):
         return merchant, "unchanged", None
     index.add(merchant, old_key)
     return merchant, "updated", merchant.nmid if merchant.nmid != had_nmid else None

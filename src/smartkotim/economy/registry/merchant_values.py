@@ -104,14 +104,26 @@ class MerchantContext:
         return market
 
 
-def apply_values(merchant: Merchant, values: MerchantValues) -> bool:
-    """Copy ``values`` onto ``merchant``; True when anything changed."""
+def apply_values(merchant: Merchant, values: MerchantValues, *, keep: frozenset[str] = frozenset()) -> bool:
+    """Copy ``values`` onto ``merchant`` except the fields named in ``keep``; True when anything changed."""
     changed = False
     for name, value in zip(FIELDS, astuple(values), strict=True):
-        if getattr(merchant, name) != value:
+        if name not in keep and getattr(merchant, name) != value:
             setattr(merchant, name, value)
             changed = True
     return changed
+
+
+def blank_fields(values: MerchantValues, *, cashless_given: bool) -> frozenset[str]:
+    """Fields an import row left blank (kept as stored on update): every ``None`` value, the desa
+    resolution when no desa was found, and ``accepts_cashless`` when its cell and the NMID were empty
+    (with an NMID it is derived as true)."""
+    keep = {name for name, value in zip(FIELDS, astuple(values), strict=True) if value is None}
+    if values.desa_code is None:
+        keep.add("desa_resolution")
+    if not cashless_given and values.nmid is None:
+        keep.add("accepts_cashless")
+    return frozenset(keep)
 
 
 TraderKey = tuple[object, ...]

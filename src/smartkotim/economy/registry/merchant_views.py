@@ -5,9 +5,9 @@ Every read of merchant records is audited by the service it calls (``economy.mer
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -20,7 +20,6 @@ from smartkotim.economy.registry.access import is_market_editor, is_merchant_edi
 from smartkotim.economy.registry.merchant_import import import_merchants
 from smartkotim.economy.registry.models import MerchantSource
 from smartkotim.economy.registry.presenters import merchants_out
-from smartkotim.economy.registry.rules import LOCAL_CATEGORIES
 from smartkotim.economy.registry.schemas import (
     DuplicateGroupOut,
     ImportReport,
@@ -29,10 +28,16 @@ from smartkotim.economy.registry.schemas import (
     MerchantPage,
     MergeIn,
 )
-from smartkotim.economy.registry.view_support import error_text, form_values, http_error, uploaded_file
+from smartkotim.economy.registry.view_support import (
+    error_text,
+    form_context,
+    form_values,
+    http_error,
+    render_registry,
+    uploaded_file,
+)
 from smartkotim.web.auth import require_principal
-from smartkotim.web.deps import client_address, get_db, get_settings
-from smartkotim.web.templating import render
+from smartkotim.web.deps import IdPath, client_address, get_db, get_settings
 
 router = APIRouter()
 TAG = "economy: merchants"
@@ -58,7 +63,7 @@ def _filters(
 @router.get("/ekonomi/pedagang", name="merchant_list", response_class=HTMLResponse, include_in_schema=False)
 def merchant_list(
     request: Request,
-    page: int = 1,
+    page: Annotated[int, Query(ge=1)] = 1,
     filters: queries.MerchantFilter = Depends(_filters),
     db: Session = Depends(get_db),
     principal: Principal = Depends(require_principal),
@@ -67,17 +72,17 @@ def merchant_list(
     out = _page(request, db, principal, filters, page)
     context = {
         "page": out,
-        "number": max(page, 1),
+        "number": page,
         "query": dict(request.query_params),
         "can_edit": is_merchant_editor(principal),
     }
-    return render(request, "registry/merchant_list.html", context)
+    return render_registry(request, "registry/merchant_list.html", context)
 
 
 @router.get("/api/economy/merchants", name="api_merchant_list", tags=[TAG])
 def api_merchant_list(
     request: Request,
-    page: int = 1,
+    page: Annotated[int, Query(ge=1)] = 1,
     filters: queries.MerchantFilter = Depends(_filters),
     db: Session = Depends(get_db),
     principal: Principal = Depends(require_principal),
@@ -94,7 +99,7 @@ def _page(
         actor=principal,
         filters=filters,
         limit=200,
-        offset=(max(page, 1) - 1) * 200,
+        offset=(page - 1) * 200,
         client_address=client_address(request),
     )
     return MerchantPage(total=total, items=merchants_out(db, rows))
@@ -103,9 +108,11 @@ def _page(
 @router.get(
     "/ekonomi/pedagang/baru", name="merchant_new", response_class=HTMLResponse, include_in_schema=False
 )
-def merchant_new(request: Request, db: Session = Depends(get_db)) -> Response:
-    """The registration form (also reached pre-filled from a QRIS payload)."""
-    return _form(request, db, {}, None)
+def merchant_new(
+    request: Request, db: Session = Depends(get_db), principal: Principal = Depends(require_principal)
+) -> Response:
+    """The registration form (also reached pre-filled from a QRIS payload); markets in the user's scope."""
+    return _form(request, db, principal, {}, None)
 
 
 @router.post(
@@ -131,7 +138,7 @@ async def merchant_create(
             client_address=client_address(request),
         )
     except (ValidationError, ValueError) as exc:
-        return _form(request, db, values, exc)
+        return _form(request, db, principal, values, exc)
     return RedirectResponse(f"/ekonomi/pedagang/{saved.merchant.id}", status_code=303)
 
 
@@ -179,7 +186,9 @@ def merchant_unresolved(
 ) -> Response:
     """Merchants whose desa was not found, for review."""
     rows = service.view_unresolved_merchants(db, actor=principal, client_address=client_address(request))
-    return render(request, "registry/merchant_unresolved.html", {"merchants": merchants_out(db, rows)})
+    return render_registry(
+        request, "registry/merchant_unresolved.html", {"merchants": merchants_out(db, rows)}
+    )
 
 
 @router.get("/api/economy/merchants/unresolved", name="api_merchant_unresolved", tags=[TAG])
@@ -203,7 +212,7 @@ def merchant_duplicates(
     """Likely duplicates (same name within 50 m in one market), each with a merge form."""
     groups = service.view_duplicate_groups(db, actor=principal, client_address=client_address(request))
     context = {"groups": groups, "can_merge": is_market_editor(principal)}
-    return render(request, "registry/merchant_duplicates.html", context)
+    return render_registry(request, "registry/merchant_duplicates.html", context)
 
 
 @router.get("/api/economy/merchants/duplicates", name="api_merchant_duplicates", tags=[TAG])
@@ -222,20 +231,20 @@ def api_merchant_duplicates(
 )
 def merchant_detail(
     request: Request,
-    merchant_id: int,
+    merchant_id: IdPath,
     db: Session = Depends(get_db),
     principal: Principal = Depends(require_principal),
 ) -> Response:
     """One merchant (the read is audited)."""
     merchant = _one(request, db, merchant_id, principal)
     context = {"m": merchant, "can_merge": is_market_editor(principal)}
-    return render(request, "registry/merchant_detail.html", context)
+    return render_registry(request, "registry/merchant_detail.html", context)
 
 
 @router.get("/api/economy/merchants/{merchant_id}", name="api_merchant_detail", tags=[TAG])
 def api_merchant_detail(
     request: Request,
-    merchant_id: int,
+    merchant_id: IdPath,
     db: Session = Depends(get_db),
     principal: Principal = Depends(require_principal),
 ) -> MerchantOut:
@@ -246,7 +255,7 @@ def api_merchant_detail(
 @router.post("/ekonomi/pedagang/{merchant_id}/gabung", name="merchant_merge", include_in_schema=False)
 async def merchant_merge(
     request: Request,
-    merchant_id: int,
+    merchant_id: IdPath,
     db: Session = Depends(get_db),
     principal: Principal = Depends(require_principal),
 ) -> Response:
@@ -265,7 +274,7 @@ async def merchant_merge(
 @router.post("/api/economy/merchants/{merchant_id}/merge", name="api_merchant_merge", tags=[TAG])
 def api_merchant_merge(
     request: Request,
-    merchant_id: int,
+    merchant_id: IdPath,
     data: MergeIn,
     db: Session = Depends(get_db),
     principal: Principal = Depends(require_principal),
@@ -294,14 +303,11 @@ def _one(request: Request, db: Session, merchant_id: int, principal: Principal) 
     return merchants_out(db, [merchant])[0]
 
 
-def _form(request: Request, db: Session, values: dict[str, Any], error: Exception | None) -> Response:
-    if error is not None and http_error(error).status_code == 403:
-        raise http_error(error)
-    context = {
-        "values": values,
-        "markets": queries.list_markets(db),
-        "banks": sorted(queries.list_bank_codes(db)),
-        "categories": LOCAL_CATEGORIES,
-        "error": error_text(error) if error else None,
-    }
-    return render(request, "registry/merchant_form.html", context, 422 if error else 200)
+def _form(
+    request: Request, db: Session, principal: Principal, values: dict[str, Any], error: Exception | None
+) -> Response:
+    """The registration form, re-rendered with the values and the error (403 out of scope, else 422)."""
+    context = form_context(db, principal, values)
+    context["error"] = error_text(error) if error else None
+    status = 200 if error is None else (403 if http_error(error).status_code == 403 else 422)
+    return render_registry(request, "registry/merchant_form.html", context, status)

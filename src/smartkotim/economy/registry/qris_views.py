@@ -9,15 +9,12 @@ from starlette.responses import HTMLResponse, Response
 
 from smartkotim.accounts.roles import Principal
 from smartkotim.config import Settings
-from smartkotim.economy.registry import queries
 from smartkotim.economy.registry.presenters import merchants_out
 from smartkotim.economy.registry.qris import read_qris_payload, register_from_qris
-from smartkotim.economy.registry.rules import LOCAL_CATEGORIES
 from smartkotim.economy.registry.schemas import MerchantCreate, MerchantOut, QrisOut, QrisPayloadIn
-from smartkotim.economy.registry.view_support import form_values, http_error
+from smartkotim.economy.registry.view_support import form_context, form_values, http_error, render_registry
 from smartkotim.web.auth import require_principal
 from smartkotim.web.deps import client_address, get_db, get_settings
-from smartkotim.web.templating import render
 
 router = APIRouter()
 TAG = "economy: merchants"
@@ -34,18 +31,22 @@ class QrisRegisterIn(QrisPayloadIn):
 )
 def merchant_qris(request: Request) -> Response:
     """Scan (camera) or paste a QRIS payload."""
-    return render(request, "registry/merchant_qris.html", {"payload": "", "parsed": None})
+    return render_registry(request, "registry/merchant_qris.html", {"payload": "", "parsed": None})
 
 
 @router.post(
     "/ekonomi/pedagang/qris", name="merchant_qris_read", response_class=HTMLResponse, include_in_schema=False
 )
-async def merchant_qris_read(request: Request, db: Session = Depends(get_db)) -> Response:
+async def merchant_qris_read(
+    request: Request, db: Session = Depends(get_db), principal: Principal = Depends(require_principal)
+) -> Response:
     """Read a pasted payload: a valid one opens the registration form filled in; a bad one shows why."""
     payload = (await form_values(request)).get("payload") or ""
     parsed = read_qris_payload(db, payload=payload)
     if not parsed.valid:
-        return render(request, "registry/merchant_qris.html", {"payload": payload, "parsed": parsed}, 422)
+        return render_registry(
+            request, "registry/merchant_qris.html", {"payload": payload, "parsed": parsed}, 422
+        )
     values = {
         "nmid": parsed.nmid,
         "name": parsed.merchant_name,
@@ -54,15 +55,8 @@ async def merchant_qris_read(request: Request, db: Session = Depends(get_db)) ->
         "postal_code": parsed.postal_code,
         "source": "qris",
     }
-    context = {
-        "values": values,
-        "markets": queries.list_markets(db),
-        "banks": sorted(queries.list_bank_codes(db)),
-        "categories": LOCAL_CATEGORIES,
-        "error": None,
-        "parsed": parsed,
-    }
-    return render(request, "registry/merchant_form.html", context)
+    context = {**form_context(db, principal, values), "error": None, "parsed": parsed}
+    return render_registry(request, "registry/merchant_form.html", context)
 
 
 @router.post("/api/economy/qris/parse", name="api_qris_parse", tags=[TAG])

@@ -43,6 +43,11 @@ class MerchantFilter:
     accepts_cashless: bool | None = None
 
 
+def escape_like(text: str) -> str:
+    """``text`` with the LIKE wildcards ``%`` and ``_`` (and the escape ``\\``) escaped by ``\\``."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def list_known_nmids(session: Session) -> set[str]:
     """The NMIDs of every registered, non-merged merchant (the ingest's "known NMID" check)."""
     rows = session.scalars(
@@ -84,9 +89,13 @@ def get_market_by_code(session: Session, code: str) -> Market | None:
     return session.scalar(select(Market).where(Market.code == code))
 
 
-def list_markets(session: Session) -> list[Market]:
-    """Every market, by code."""
-    return list(session.scalars(select(Market).order_by(Market.code)))
+def list_markets(session: Session, *, region_code: str | None = None) -> list[Market]:
+    """Every market by code; with ``region_code`` (a kecamatan or desa) only the markets whose desa lies
+    within it (a scoped surveyor's choice of markets)."""
+    query = select(Market).order_by(Market.code)
+    if region_code is not None:
+        query = query.where(or_(Market.desa_code == region_code, Market.desa_code.like(f"{region_code}.%")))
+    return list(session.scalars(query))
 
 
 def count_merchants_by_market(session: Session, scope: MerchantScope) -> dict[int, tuple[int, int]]:
@@ -123,8 +132,10 @@ def list_merchants(
     if filters.accepts_cashless is not None:
         query = query.where(Merchant.accepts_cashless.is_(filters.accepts_cashless))
     if filters.text:
-        like = f"%{filters.text.lower()}%"
-        query = query.where(or_(Merchant.name_normalised.like(like), Merchant.nmid == filters.text.upper()))
+        like = f"%{escape_like(filters.text.lower())}%"
+        query = query.where(
+            or_(Merchant.name_normalised.like(like, escape="\\"), Merchant.nmid == filters.text.upper())
+        )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(Merchant.name, Merchant.id).limit(limit).offset(offset))
     return list(rows), int(total)
@@ -194,3 +205,11 @@ def list_merchants_named_in_market(
 def get_organisation_id(session: Session, code: str) -> int | None:
     """The id of the organisation with ``code`` (any kind), ``None`` when unknown."""
     return session.scalar(select(Organisation.id).where(Organisation.code == code))
+
+
+def has_synthetic_data(session: Session) -> bool:
+    """True when any market or merchant is flagged ``is_synthetic`` (demo data is loaded)."""
+    market = session.scalar(select(Market.id).where(Market.is_synthetic.is_(True)).limit(1))
+    if market is not None:
+        return True
+    return session.scalar(select(Merchant.id).where(Merchant.is_synthetic.is_(True)).limit(1)) is not None

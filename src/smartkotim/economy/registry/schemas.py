@@ -198,6 +198,8 @@ class ImportReport(BaseModel):
 
     ``unresolved`` counts stored merchants (of this file) whose desa was not found; they are kept and
     listed for review. ``released`` is the number of quarantined transactions released by new NMIDs.
+    ``blank_cells_kept``: blank optional cells of rows matching an existing record whose stored value
+    was kept (an import never clears a field).
     """
 
     file: str
@@ -210,6 +212,7 @@ class ImportReport(BaseModel):
     errors: list[RowError] = Field(default_factory=list)
     flagged_duplicates: int = 0
     released: int = 0
+    blank_cells_kept: int = 0
     details: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -246,16 +249,16 @@ class DuplicateGroupOut(BaseModel):
 class MergeIn(BaseModel):
     """Merge the merchant in the path into ``into_id`` (the survivor)."""
 
-    into_id: int
+    into_id: int = Field(ge=1, le=2_147_483_647)
 
 
 def first_field_error(exc: ValidationError, raw: dict[str, Any]) -> rules.FieldError:
     """The first error of a schema validation as a ``FieldError`` (column, raw value, rule)."""
     error = exc.errors()[0]
     column = str(error["loc"][0]) if error["loc"] else "?"
-    cause = error.get("ctx", {}).get("error")
-    rule = cause.rule if isinstance(cause, rules.FieldError) else str(error["msg"])
-    return rules.FieldError(column, str(raw.get(column) or ""), rule)
+    from smartkotim.economy.registry.messages import rule_of
+
+    return rules.FieldError(column, str(raw.get(column) or ""), rule_of(error))
 
 
 class MarketDetailOut(BaseModel):

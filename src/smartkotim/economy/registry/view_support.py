@@ -10,10 +10,21 @@ from typing import Any
 
 from fastapi import HTTPException, Request, UploadFile
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.responses import HTMLResponse
 
-from smartkotim.economy.registry import rules
-from smartkotim.economy.registry.access import DuplicateNmidError, NotPermittedError, RecordNotFoundError
+from smartkotim.accounts.roles import Principal
+from smartkotim.economy.registry import queries, rules
+from smartkotim.economy.registry.access import (
+    DuplicateNmidError,
+    NotPermittedError,
+    RecordNotFoundError,
+    merchant_scope,
+)
+from smartkotim.economy.registry.labels import value_label
+from smartkotim.economy.registry.messages import rule_of
 from smartkotim.economy.registry.tabular import ImportFileError
+from smartkotim.web.templating import render
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -34,13 +45,29 @@ def error_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         parts = []
         for err in exc.errors():
-            cause = err.get("ctx", {}).get("error")
-            rule = cause.rule if isinstance(cause, rules.FieldError) else err["msg"]
-            parts.append(f"{'.'.join(str(p) for p in err['loc'])}: {rule}")
+            parts.append(f"{'.'.join(str(p) for p in err['loc'])}: {rule_of(err)}")
         return "; ".join(parts)
     if isinstance(exc, rules.FieldError):
         return f"{exc.column}: {exc.rule} (nilai {exc.value!r})"
     return str(exc)
+
+
+def render_registry(
+    request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """``web.templating.render`` plus ``value_label`` (stored value → Indonesian label, for ``_()``)."""
+    return render(request, template, {"value_label": value_label, **(context or {})}, status_code)
+
+
+def form_context(session: Session, principal: Principal, values: dict[str, Any]) -> dict[str, Any]:
+    """The merchant form's choices: markets in the principal's scope (a kecamatan surveyor sees only
+    the markets there), bank codes and local categories, plus the submitted ``values``."""
+    return {
+        "values": values,
+        "markets": queries.list_markets(session, region_code=merchant_scope(principal).region_code),
+        "banks": sorted(queries.list_bank_codes(session)),
+        "categories": rules.LOCAL_CATEGORIES,
+    }
 
 
 async def form_values(request: Request) -> dict[str, Any]:

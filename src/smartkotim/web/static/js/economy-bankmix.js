@@ -13,8 +13,9 @@
         x: mix.map(function (b) { return b.value_share; }), marker: { color: "#3182bd" } }
     ];
     var layout = {
+      separators: el.dataset.lang === "en" ? ".," : ",.",
       barmode: "group", margin: { l: 160, r: 20, t: 10, b: 40 }, legend: { orientation: "h" },
-      height: 120 + 50 * banks.length, xaxis: { range: [0, 100], ticksuffix: "%" },
+      height: 120 + 50 * banks.length, xaxis: { range: [0, 100], ticksuffix: " %" },
       yaxis: { autorange: "reversed", automargin: true }
     };
     window.Plotly.newPlot(el, traces, layout, { displaylogo: false, responsive: true }).then(function () {

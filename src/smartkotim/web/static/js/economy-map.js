@@ -23,13 +23,19 @@
     return PALETTE[Math.min(step + (classes <= 5 ? 0 : 0), PALETTE.length - 1)];
   }
 
+  var LOCALE = "id-ID";
+
+  function parsed(el, name) {
+    try { return JSON.parse(el.dataset[name] || "{}"); } catch (e) { return {}; }
+  }
+
   function fmt(value, unit) {
     if (value === null || value === undefined) { return "—"; }
-    var text = Number(value).toLocaleString("id-ID", { maximumFractionDigits: 1 });
+    var text = Number(value).toLocaleString(LOCALE, { maximumFractionDigits: 1 });
     return unit === "Rp" ? "Rp" + text : text + (unit && unit.length < 4 ? " " + unit : "");
   }
 
-  function polygonTrace(feature, classes, unit, noDataText) {
+  function polygonTrace(feature, classes, unit, noDataText, classLabels) {
     var p = feature.properties;
     var xs = [], ys = [];
     rings(feature.geometry).forEach(function (ring, i) {
@@ -37,7 +43,7 @@
       ring.forEach(function (pt) { xs.push(pt[0]); ys.push(pt[1]); });
     });
     var text = p.name + " (" + p.code + ")<br>" + (p.value === null ? noDataText : fmt(p.value, unit)) +
-      (p.area_class ? "<br>" + p.area_class : "");
+      (p.area_class ? "<br>" + (classLabels[p.area_class] || p.area_class) : "");
     return {
       type: "scatter", mode: "lines", x: xs, y: ys, fill: "toself", fillcolor: colour(p.class_index, classes),
       line: { color: "#35524a", width: 0.8 }, hoveron: "fills+points", hoverinfo: "text", text: text,
@@ -52,7 +58,7 @@
     return [mid(xs), mid(ys)];
   }
 
-  function marketTrace(data, byCode) {
+  function marketTrace(data, byCode, trxText) {
     var xs = [], ys = [], sizes = [], texts = [], urls = [];
     var max = Math.max.apply(null, [1].concat(data.markets.map(function (m) { return m.transactions; })));
     data.markets.forEach(function (m) {
@@ -64,7 +70,7 @@
       }
       xs.push(at[0]); ys.push(at[1]);
       sizes.push(6 + 24 * Math.sqrt(m.transactions / max));
-      texts.push(m.name + "<br>" + fmt(m.transactions, "") + " trx · " + fmt(m.value, "Rp"));
+      texts.push(m.name + "<br>" + fmt(m.transactions, "") + " " + (trxText || "trx") + " · " + fmt(m.value, "Rp"));
       urls.push("/ekonomi/wilayah/" + encodeURIComponent(m.code) + "?period=" + encodeURIComponent(data.period_id));
     });
     return {
@@ -74,18 +80,36 @@
     };
   }
 
+  function swatchItem(colourValue, text) {
+    var li = document.createElement("li");
+    var sw = document.createElement("span");
+    sw.className = "swatch";
+    sw.style.backgroundColor = colourValue;
+    li.appendChild(sw);
+    li.appendChild(document.createTextNode(text));
+    return li;
+  }
+
   function legend(el, data) {
     var box = document.getElementById(el.dataset.legendId);
     if (!box) { return; }
     var classes = data.legend.labels.length;
-    var items = data.legend.labels.map(function (label, i) {
-      return "<li><span class=\"swatch\" style=\"background:" + colour(i, classes) + "\"></span>" + label + "</li>";
-    });
-    items.push("<li><span class=\"swatch\" style=\"background:" + NO_DATA + "\"></span>" +
-      (el.dataset.noDataText || "no data") + "</li>");
-    box.innerHTML = "<strong></strong><ul class=\"legend\">" + items.join("") + "</ul>";
-    box.querySelector("strong").textContent = data.metric_label + " (" + data.unit + ")" +
+    var metricLabels = parsed(el, "metricLabels"), unitLabels = parsed(el, "unitLabels");
+    var title = document.createElement("strong");
+    title.textContent = (metricLabels[data.metric] || data.metric_label) + " (" +
+      (unitLabels[data.metric] || data.unit) + ")" +
       (data.schematic ? " · " + (el.dataset.schematicText || "schematic") : "");
+    var list = document.createElement("ul");
+    list.className = "legend";
+    data.legend.labels.forEach(function (label, i) { list.appendChild(swatchItem(colour(i, classes), label)); });
+    list.appendChild(swatchItem(NO_DATA, el.dataset.noDataText || "no data"));
+    box.replaceChildren(title, list);
+    if (data.legend.note) {
+      var note = document.createElement("span");
+      note.className = "legend-note";
+      note.textContent = data.legend.note;
+      box.appendChild(note);
+    }
   }
 
   function draw(el, data) {
@@ -93,9 +117,9 @@
     var byCode = {};
     data.features.forEach(function (f) { byCode[f.properties.code] = f; });
     var traces = data.features.map(function (f) {
-      return polygonTrace(f, classes, data.unit, el.dataset.noDataText || "no data");
+      return polygonTrace(f, classes, data.unit, el.dataset.noDataText || "no data", parsed(el, "classLabels"));
     });
-    var markets = marketTrace(data, byCode);
+    var markets = marketTrace(data, byCode, el.dataset.marketsText);
     traces.push(markets);
     var axis = { visible: false, showgrid: false, zeroline: false };
     var layout = {
@@ -124,12 +148,17 @@
 
   function load(el) {
     fetch(el.dataset.apiUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+      .then(function (r) {
+        if (r.ok) { return r.json(); }
+        return r.json().catch(function () { return {}; }).then(function (body) {
+          throw new Error(typeof body.detail === "string" ? body.detail : String(r.status));
+        });
+      })
       .then(function (data) { draw(el, data); })
-      .catch(function () {
+      .catch(function (err) {
         var p = document.createElement("p");
         p.className = "alert error";
-        p.textContent = el.dataset.errorText || "Map unavailable";
+        p.textContent = (el.dataset.errorText || "Map unavailable") + (err && err.message ? " " + err.message : "");
         el.replaceChildren(p);
         el.dataset.rendered = "error";
       });
@@ -137,6 +166,7 @@
 
   function init() {
     if (!window.Plotly) { return; }
+    if (document.documentElement.lang === "en") { LOCALE = "en-GB"; }
     Array.prototype.forEach.call(document.querySelectorAll(".economy-map"), load);
   }
 

@@ -21,6 +21,19 @@
           pct.textContent = String(p);
         }
       });
+      // a refusal (duplicate file 409, bad bank/profile 400 …) replaces the progress bar by its message
+      function refuse(text, batchId) {
+        box.hidden = true;
+        message.hidden = false;
+        message.textContent = text;
+        if (batchId) {
+          var link = document.createElement("a");
+          link.href = "/ekonomi/batch/" + batchId;
+          link.textContent = (message.dataset.linkLabel || "batch") + " " + batchId;
+          message.appendChild(document.createTextNode(" — "));
+          message.appendChild(link);
+        }
+      }
       xhr.addEventListener("load", function () {
         var body = {};
         try { body = JSON.parse(xhr.responseText); } catch (err) { body = { detail: xhr.statusText }; }
@@ -28,15 +41,14 @@
           window.location.href = "/ekonomi/batch/" + body.id;
           return;
         }
-        message.hidden = false;
-        message.textContent = body.detail || xhr.statusText;
-        if (body.batch_id) {
-          var link = document.createElement("a");
-          link.href = "/ekonomi/batch/" + body.batch_id;
-          link.textContent = " → batch " + body.batch_id;
-          message.appendChild(link);
-        }
+        var detail = typeof body.detail === "string" ? body.detail : (xhr.statusText || String(xhr.status));
+        refuse(detail, body.batch_id);
       });
+      xhr.addEventListener("error", function () { refuse(message.dataset.networkError || "error", null); });
+      message.hidden = true;
+      message.textContent = "";
+      bar.value = 0;
+      pct.textContent = "0";
       box.hidden = false;
       xhr.send(new FormData(form));
     });
