@@ -24,7 +24,7 @@ from smartkotim.config import Settings
 from smartkotim.economy.registry import queries, rules
 from smartkotim.economy.registry.access import require_market_editor
 from smartkotim.economy.registry.duplicates import near_duplicates_of
-from smartkotim.economy.registry.ingest_hooks import release_quarantined
+from smartkotim.economy.registry.ingest_hooks import after_register_change
 from smartkotim.economy.registry.merchant_values import (
     MerchantContext,
     MerchantValues,
@@ -174,7 +174,7 @@ def import_merchant_rows(
         details=report.model_dump(exclude={"errors"}),
     )
     session.commit()
-    report.released = release_quarantined(session, settings=settings, nmids=new_nmids)
+    report.released = after_register_change(session, settings=settings, nmids=new_nmids)
     return report
 
 

@@ -23,7 +23,7 @@ from smartkotim.economy.registry.access import (
     require_merchant_editor,
 )
 from smartkotim.economy.registry.duplicates import list_duplicate_groups, near_duplicates_of
-from smartkotim.economy.registry.ingest_hooks import release_quarantined
+from smartkotim.economy.registry.ingest_hooks import after_register_change, queue_metrics_refresh
 from smartkotim.economy.registry.merchant_values import MerchantContext, apply_values
 from smartkotim.economy.registry.models import Merchant, MerchantSource, MerchantStatus
 from smartkotim.economy.registry.queries import MerchantFilter
@@ -79,7 +79,9 @@ def register_merchant(
         details={"source": str(source), "desa_resolution": values.desa_resolution, "near_duplicates": near},
     )
     session.commit()
-    released = release_quarantined(session, settings=settings, nmids=[merchant.nmid] if merchant.nmid else [])
+    released = after_register_change(
+        session, settings=settings, nmids=[merchant.nmid] if merchant.nmid else []
+    )
     return MerchantSaved(merchant, near, released)
 
 
@@ -127,7 +129,7 @@ def update_merchant(
     )
     session.commit()
     new_nmids = [merchant.nmid] if merchant.nmid and merchant.nmid != had_nmid else []
-    return MerchantSaved(merchant, near, release_quarantined(session, settings=settings, nmids=new_nmids))
+    return MerchantSaved(merchant, near, after_register_change(session, settings=settings, nmids=new_nmids))
 
 
 def view_merchant(
@@ -251,6 +253,7 @@ def merge_merchants(
         details={"into_id": target.id, "nmid_moved": moved_nmid},
     )
     session.commit()
+    queue_metrics_refresh(session)
     return target
 
 
