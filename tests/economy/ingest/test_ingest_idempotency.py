@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from conftest import Ingest
 from smartkotim import ledger
 from smartkotim.config import Settings
-from smartkotim.economy.ingest import services
+from smartkotim.economy.ingest import profile_services, services
 from smartkotim.economy.ingest.queries import summarise_rollups
 
 
@@ -75,7 +75,7 @@ def test_reprocess_after_profile_fix_adds_only_fixed_rows(
     toml = toml.replace('name = "default"', 'name = "banka"').replace(
         'success = ["success"]', 'success = ["success", "sukses"]'
     )
-    services.add_profile(db, toml_text=toml, principal=None)
+    profile_services.add_profile(db, toml_text=toml, principal=None)
     batch = services.reprocess_batch(db, settings, batch_id=first.id, profile_name="banka", principal=None)
     done = services.run_batch(settings, session_factory, batch_id=batch.id, path=Path(""))
     assert done.status == "applied", done.message

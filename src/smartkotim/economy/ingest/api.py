@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from smartkotim.accounts.roles import Principal
 from smartkotim.config import Settings
-from smartkotim.economy.ingest import intake, queries, services
+from smartkotim.economy.ingest import intake, profile_services, queries, services
 from smartkotim.economy.ingest.models import BatchSource
 from smartkotim.economy.ingest.schemas import (
     BatchDetailOut,
@@ -142,7 +142,7 @@ def api_ingest_profile_save(
 ) -> ProfileOut:
     """Store (or replace) a profile given as TOML; 400 naming the bad key when invalid."""
     try:
-        row = services.add_profile(db, toml_text=body.toml_text, principal=principal)
+        row = profile_services.add_profile(db, toml_text=body.toml_text, principal=principal)
     except services.IngestError as exc:
         raise HTTPException(400, str(exc)) from exc
     return ProfileOut(

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from smartkotim.economy.ingest import intake, queries, services, tasks
+from smartkotim.economy.ingest import intake, profile_services, queries, services, tasks
 from smartkotim.economy.ingest.models import BatchSource, IngestBatch
 from smartkotim.economy.ingest.schemas import BatchOut
 from smartkotim.runtime import open_runtime
@@ -183,7 +183,9 @@ def profiles_add(
     runtime = open_runtime()
     with runtime.session_factory() as session:
         try:
-            row = services.add_profile(session, toml_text=file.read_text(encoding="utf-8"), principal=None)
+            row = profile_services.add_profile(
+                session, toml_text=file.read_text(encoding="utf-8"), principal=None
+            )
         except services.IngestError as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from exc

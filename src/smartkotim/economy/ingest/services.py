@@ -22,7 +22,7 @@ from smartkotim.accounts.roles import Principal
 from smartkotim.config import Settings, secret_key
 from smartkotim.db import utcnow
 from smartkotim.economy.ingest import queries
-from smartkotim.economy.ingest.models import BatchSource, BatchStatus, IngestBatch, IngestProfile
+from smartkotim.economy.ingest.models import BatchSource, BatchStatus, IngestBatch
 from smartkotim.economy.ingest.parsing import FileFormatError
 from smartkotim.economy.ingest.profiles import Profile, ProfileError, builtin_profiles, parse_profile
 from smartkotim.economy.ingest.quarantine import ReleaseResult, release_locked, release_quarantine
@@ -379,37 +379,3 @@ def reprocess_batch(
     )
     session.commit()
     return batch
-
-
-def add_profile(session: Session, *, toml_text: str, principal: Principal | None) -> IngestProfile:
-    """Store (or replace) an admin-defined profile after validating it.
-
-    Raises:
-        IngestError: invalid TOML/profile, or a name reserved by a built-in profile.
-    """
-    try:
-        profile = parse_profile(toml_text)
-    except ProfileError as exc:
-        raise IngestError(str(exc)) from exc
-    if profile.name in builtin_profiles():
-        raise IngestError(f"nama profil {profile.name!r} dipakai profil bawaan")
-    row = queries.get_profile_row(session, profile.name) or IngestProfile(name=profile.name)
-    row.acquirer_code, row.description, row.toml_text = (
-        profile.acquirer_code,
-        profile.description[:300],
-        toml_text,
-    )
-    row.created_by_user_id = principal.user_id if principal else None
-    session.add(row)
-    session.flush()
-    record_audit(
-        session,
-        event="economy.profile.saved",
-        actor=principal,
-        actor_label="cli",
-        object_type="ingest_profile",
-        object_id=row.id,
-        details={"name": profile.name},
-    )
-    session.commit()
-    return row

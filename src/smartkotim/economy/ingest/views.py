@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse, Response
 
 from smartkotim.accounts.roles import Principal, Role
 from smartkotim.config import Settings
-from smartkotim.economy.ingest import intake, queries, services, tasks
+from smartkotim.economy.ingest import intake, profile_services, queries, services, tasks
 from smartkotim.economy.ingest.api import router as api_router
 from smartkotim.economy.ingest.api import upload_bank
 from smartkotim.economy.ingest.models import BatchSource
@@ -205,7 +205,7 @@ def ingest_profile_submit(
     """Store a profile from the form; the page shows the error (key and rule) when invalid."""
     error, saved = None, None
     try:
-        saved = services.add_profile(db, toml_text=toml_text, principal=principal).name
+        saved = profile_services.add_profile(db, toml_text=toml_text, principal=principal).name
     except services.IngestError as exc:
         error = str(exc)
     context = {"profiles": intake.list_profile_entries(db), "error": error, "saved": saved}
