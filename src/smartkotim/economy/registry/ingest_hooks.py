@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Collection
 
@@ -24,21 +23,13 @@ log = logging.getLogger(__name__)
 def release_quarantined(session: Session, *, settings: Settings | None, nmids: Collection[str]) -> int:
     """Ask the ingest to release quarantined transactions of ``nmids``; returns how many rows it released.
 
-    Returns 0 when no NMID is given, when no settings are known (no ledger to write to), or while the
-    ingest feature has no release operation yet.
+    Returns 0 when no NMID is given or when no settings are known (no ledger to write to).
     """
     if not nmids or settings is None:
         return 0
-    try:
-        services = importlib.import_module("smartkotim.economy.ingest.services")
-    except ImportError:
-        return 0
-    release = getattr(services, "release_quarantine", None)
-    if release is None:
-        return 0
-    result = release(session, settings=settings, nmids=sorted(nmids))
-    count = getattr(result, "released", result)
-    return int(count) if isinstance(count, int) else 0
+    from smartkotim.economy.ingest.services import release_quarantine  # ingest builds on the register
+
+    return release_quarantine(session, settings=settings, nmids=sorted(nmids)).released
 
 
 METRICS_REFRESH_JOB = "economy.metrics.register_changed"
