@@ -19,14 +19,9 @@ one JSON object.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import os
 import random
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date
@@ -36,6 +31,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from dashboard_load import percentiles, run_load
 
 BANKS = ("BRI", "BPD-KALTENG", "BNI", "MANDIRI", "BSI")
 BANK_P = np.array([0.40, 0.20, 0.16, 0.13, 0.11])
@@ -232,157 +229,6 @@ def load_all(runtime: Any, args: argparse.Namespace) -> dict[str, Any]:
     return info
 
 
-# --- server and load ------------------------------------------------------------------------------
-
-# The app with a connection pool larger than the number of concurrent requests: ``web.auth.authorize``
-# (async) checks a connection out on the event loop, so with the default pool (15 on SQLite) more
-# concurrent requests than connections block the loop until the pool times out (a deadlock of 30 s).
-SERVER = """
-import sys, uvicorn
-from sqlalchemy import create_engine, event
-from smartkotim.config import load_settings
-from smartkotim.web.app import create_app
-settings = load_settings(run_worker=False)
-url, pool = settings.sqlalchemy_url, int(sys.argv[2])
-if url.startswith("sqlite"):
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                           pool_size=pool, max_overflow=0)
-    @event.listens_for(engine, "connect")
-    def _pragmas(conn, _record):
-        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
-            conn.execute("PRAGMA " + pragma)
-else:
-    engine = create_engine(url, pool_pre_ping=True, pool_size=pool, max_overflow=0)
-uvicorn.run(create_app(settings, engine=engine), host="127.0.0.1", port=int(sys.argv[1]),
-            access_log=False, log_level="warning")
-"""
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _die_with_parent() -> None:
-    """In the server's process: get SIGTERM when the benchmark dies (Linux ``PR_SET_PDEATHSIG``)."""
-    import ctypes
-    import signal
-
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
-
-
-def start_server(runtime: Any, port: int, pool: int) -> subprocess.Popen[bytes]:
-    """``uvicorn`` (one process, access log off, ``pool`` database connections) serving the app on
-    127.0.0.1:``port``; waits until it accepts connections."""
-    env = {**os.environ, "SMARTKOTIM_DATA_DIR": str(runtime.settings.data_dir)}
-    env["SMARTKOTIM_DATABASE_URL"] = runtime.settings.sqlalchemy_url
-    server = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(port), str(pool)], env=env, preexec_fn=_die_with_parent
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("the server did not start within 60 s")
-
-
-def log_in(base: str) -> dict[str, str]:
-    """Log the bench leader in through the form; return the session cookies."""
-    import re
-
-    import httpx
-
-    with httpx.Client(base_url=base) as client:
-        page = client.get("/masuk")
-        token = re.search(r'<meta name="csrf-token" content="([^"]+)">', page.text)
-        assert token, "no CSRF token on the login page"
-        form = {"username": "bench.leader", "password": PASSWORD, "csrf_token": token.group(1), "next": "/"}
-        answer = client.post("/masuk", data=form)
-        assert answer.status_code == 303, answer.text[:300]
-        return dict(client.cookies)
-
-
-MAP_METRICS = ("adoption_rate", "transactions", "value", "index", "unique_payers")
-
-
-def query_mix(months: list[str], rng: random.Random) -> str:
-    """One request of the mix: metrics or map API, kecamatan or desa, a random month (and metric)."""
-    level = rng.choice(("kecamatan", "desa"))
-    month = rng.choice(months)
-    if rng.random() < 0.5:
-        return f"/api/economy/metrics?level={level}&period={month}"
-    return f"/api/economy/map?level={level}&period={month}&metric={rng.choice(MAP_METRICS)}"
-
-
-def every_query(months: list[str]) -> list[str]:
-    """Every distinct URL of the mix (for the warm-up pass)."""
-    urls = []
-    for level in ("kecamatan", "desa"):
-        for month in months:
-            urls.append(f"/api/economy/metrics?level={level}&period={month}")
-            urls += [f"/api/economy/map?level={level}&period={month}&metric={m}" for m in MAP_METRICS]
-    return urls
-
-
-def warm_up(base: str, cookies: dict[str, str], urls: list[str]) -> tuple[float, list[float]]:
-    """Request every URL once (the server builds and caches each response); ``(seconds, ms each)``."""
-    import httpx
-
-    started = time.perf_counter()
-    cold = []
-    with httpx.Client(base_url=base, cookies=cookies, timeout=60) as client:
-        for url in urls:
-            t0 = time.perf_counter()
-            assert client.get(url).status_code == 200, url
-            cold.append((time.perf_counter() - t0) * 1000)
-    return time.perf_counter() - started, cold
-
-
-async def drive(
-    base: str, cookies: dict[str, str], months: list[str], clients: int, seconds: float
-) -> dict[str, Any]:
-    """``clients`` concurrent clients (one keep-alive connection each) for ``seconds``; latencies in ms."""
-    import httpx
-
-    latencies: list[float] = []
-    errors: list[str] = []
-    deadline = time.monotonic() + seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-
-    async def client_loop(seed: int, client: httpx.AsyncClient) -> None:
-        rng = random.Random(seed)
-        while time.monotonic() < deadline:
-            url = query_mix(months, rng)
-            started = time.perf_counter()
-            try:
-                response = await client.get(url)
-                if response.status_code != 200:
-                    errors.append(f"{response.status_code} {url}")
-            except httpx.HTTPError as exc:
-                errors.append(f"{type(exc).__name__} {url}")
-            latencies.append((time.perf_counter() - started) * 1000)
-
-    started = time.monotonic()
-    async with httpx.AsyncClient(base_url=base, cookies=cookies, limits=limits, timeout=30) as client:
-        await asyncio.gather(*(client_loop(i, client) for i in range(clients)))
-    elapsed = time.monotonic() - started
-    return {"latencies": latencies, "errors": errors, "elapsed": elapsed}
-
-
-def percentiles(values: list[float]) -> dict[str, float]:
-    """p50/p95/p99 in ms (0 for no values)."""
-    if not values:
-        return {"p50_ms": 0.0, "p95_ms": 0.0, "p99_ms": 0.0}
-    arr = np.asarray(values)
-    return {f"p{q}_ms": round(float(np.percentile(arr, q)), 2) for q in (50, 95, 99)}
-
-
 # --- baseline and incremental ---------------------------------------------------------------------
 
 
@@ -449,36 +295,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--merchants", type=int, default=5_000, help="merchants with QRIS")
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the load test")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
+    parser.add_argument("--workers", type=int, default=2, help="server processes (serve --workers)")
     parser.add_argument("--batch-rows", type=int, default=100_000, help="rows of the incremental batch")
     parser.add_argument("--baseline-samples", type=int, default=5, help="live-from-ledger samples")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--data-dir", type=Path, help="reuse (or create) this data folder")
     parser.add_argument("--database-url", help="state database (default SQLite in the data folder)")
     return parser.parse_args()
-
-
-def run_load(runtime: Any, args: argparse.Namespace, months: list[str]) -> dict[str, Any]:
-    """Start the server, log in, drive it; always stop the server."""
-    port = free_port()
-    server = start_server(runtime, port, pool=args.clients + 30)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        cookies = log_in(base)
-        warm_s, cold = warm_up(base, cookies, every_query(months))
-        print(
-            f"warm-up: {len(cold)} distinct URLs built once in {warm_s:.1f} s "
-            f"(cold p50 {np.percentile(cold, 50):.0f} ms, max {max(cold):.0f} ms)",
-            flush=True,
-        )
-        result = asyncio.run(drive(base, cookies, months, args.clients, args.seconds))
-        return result | {"warm_up_s": warm_s, "cold_p50_ms": float(np.percentile(cold, 50))}
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def main() -> None:
@@ -500,7 +323,15 @@ def main() -> None:
     ]
     base = baseline_ms(runtime, months, args.baseline_samples)
     print(f"baseline (live from the ledger, per query): p50 {np.percentile(base, 50):.0f} ms", flush=True)
-    load = run_load(runtime, args, months)
+    load = run_load(
+        data_dir=str(runtime.settings.data_dir),
+        database_url=runtime.settings.sqlalchemy_url,
+        login=("bench.leader", PASSWORD),
+        months=months,
+        clients=args.clients,
+        seconds=args.seconds,
+        workers=args.workers,
+    )
     stats = percentiles(load["latencies"])
     rps = len(load["latencies"]) / load["elapsed"]
     print(
@@ -518,6 +349,7 @@ def main() -> None:
         "rows": loaded["accepted"],
         "merchants": args.merchants,
         "clients": args.clients,
+        "workers": args.workers,
         "seconds": args.seconds,
         "requests": len(load["latencies"]),
         **stats,

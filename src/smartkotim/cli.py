@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+from typing import Any
 
 import typer
 import uvicorn
@@ -62,21 +63,42 @@ def init() -> None:
 def serve(
     host: str | None = typer.Option(None, help="Address to listen on (default SMARTKOTIM_HOST)."),
     port: int | None = typer.Option(None, help="Port (default SMARTKOTIM_PORT)."),
+    workers: int = typer.Option(
+        1, min=1, max=64, help="Web processes (one per core is usual); above 1 the job worker runs once."
+    ),
+    access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log every request."),
 ) -> None:
-    """Migrate if needed and serve the web app (with the job worker thread unless disabled)."""
+    """Migrate if needed and serve the web app (with the job worker thread unless disabled).
+
+    With ``--workers N`` above 1, uvicorn starts N web processes (``web.asgi``) and the job worker runs
+    as a thread of this (the supervising) process, so exactly one worker claims jobs.
+    """
     from smartkotim.web.app import create_app
 
     runtime = open_runtime()
     settings = runtime.settings
-    application = create_app(settings, engine=runtime.engine, start_worker=settings.run_worker)
-    uvicorn.run(
-        application,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level="info",
-        proxy_headers=bool(settings.forwarded_allow_ips.strip()),
-        forwarded_allow_ips=settings.forwarded_allow_ips.strip() or None,
-    )
+    options: dict[str, Any] = {
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "log_level": "info",
+        "access_log": access_log,
+        "proxy_headers": bool(settings.forwarded_allow_ips.strip()),
+        "forwarded_allow_ips": settings.forwarded_allow_ips.strip() or None,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings, engine=runtime.engine, start_worker=settings.run_worker), **options)
+        return
+    runtime.engine.dispose()  # the web processes open their own connections
+    job_worker = Worker(settings, runtime.session_factory) if settings.run_worker else None
+    if job_worker:
+        job_worker.start()
+    try:
+        uvicorn.run(
+            "smartkotim.web.asgi:create_app_from_environment", factory=True, workers=workers, **options
+        )
+    finally:
+        if job_worker:
+            job_worker.stop()
 
 
 @app.command()
@@ -112,3 +134,7 @@ def main() -> None:
     except SettingsError as exc:
         console.print(f"[red]{exc}[/red]")
         sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

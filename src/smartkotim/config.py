@@ -68,6 +68,14 @@ class Settings(BaseSettings):
         description="Comma-separated addresses of trusted reverse proxies whose `X-Forwarded-For`/"
         "`X-Forwarded-Proto` headers `serve` honours; empty means use the socket address.",
     )
+    auth_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=60,
+        description="How long a web process reuses a session's or API token's identity without asking the "
+        "database again, s (0 = every request); a change made in another process (CLI, another web "
+        "worker) takes effect within this time, one in the same process at once.",
+    )
     api_token_default_days: int = Field(default=90, ge=1, description="Default lifetime of API tokens, days.")
     run_worker: bool = Field(default=True, description="Run the job worker as a thread inside `serve`.")
     job_poll_seconds: float = Field(default=1.0, gt=0, description="How often the worker polls for jobs, s.")

@@ -24,6 +24,7 @@ means success.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 import traceback
@@ -92,6 +93,15 @@ class JobContext:
 
 JobHandler = Callable[[JobContext, dict[str, Any]], dict[str, Any]]
 JOB_KINDS: dict[str, JobHandler] = {}
+# The modules that register job kinds when imported; the worker imports them all before it polls, so a
+# worker outside the web app (``smartkotim worker``, ``serve --workers N``) knows every kind.
+JOB_MODULES = ("smartkotim.economy.ingest.tasks", "smartkotim.economy.metrics.hooks")
+
+
+def load_job_kinds() -> None:
+    """Import every module of ``JOB_MODULES`` (each registers its kinds)."""
+    for module_name in JOB_MODULES:
+        importlib.import_module(module_name)
 
 
 def register_job_kind(kind: str, handler: JobHandler) -> None:
@@ -207,6 +217,7 @@ class Worker(threading.Thread):
         self._stopping = threading.Event()
 
     def run(self) -> None:
+        load_job_kinds()
         requeue_interrupted_jobs(self._session_factory)
         while not self._stopping.is_set():
             try:

@@ -11,7 +11,9 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from smartkotim.accounts import principal_cache
 from smartkotim.accounts import services as accounts
+from smartkotim.accounts.principal_cache import PrincipalCache
 from smartkotim.accounts.roles import Principal
 from smartkotim.web.csrf import is_csrf_valid
 from smartkotim.web.deps import get_db
@@ -38,12 +40,28 @@ def _route_name(request: Request) -> str:
     return str(getattr(route, "name", "") or "")
 
 
-def _identify(request: Request, db: Session) -> Principal | None:
+def _credential(request: Request) -> tuple[object, ...] | None:
+    """The principal cache key of the request's credential (bearer token, else session), or ``None``."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        principal = accounts.principal_for_token(db, raw_token=header[7:].strip())
+        return principal_cache.token_key(header[7:].strip())
+    user_id = request.session.get(SESSION_USER)
+    version = request.session.get(SESSION_VERSION)
+    if isinstance(user_id, int) and isinstance(version, str):
+        return principal_cache.session_key(user_id, version)
+    return None
+
+
+def _identify(request: Request, db: Session, cache: PrincipalCache) -> Principal | None:
+    """Look the principal up in the database (in a worker thread) and keep a positive answer."""
+    looked_up_in = principal_cache.epoch()
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        raw = header[7:].strip()
+        principal = accounts.principal_for_token(db, raw_token=raw)
         if principal is None:
             raise NotAuthenticatedError("invalid, expired or revoked API token")
+        cache.put(principal_cache.token_key(raw), principal, looked_up_in)
         return principal
     user_id = request.session.get(SESSION_USER)
     version = request.session.get(SESSION_VERSION)
@@ -51,21 +69,38 @@ def _identify(request: Request, db: Session) -> Principal | None:
         principal = accounts.principal_for_session(db, user_id=user_id, session_version=version)
         if principal is None:  # user disabled or logged out everywhere
             request.session.pop(SESSION_USER, None)
+        else:
+            cache.put(principal_cache.session_key(user_id, version), principal, looked_up_in)
         return principal
     return None
 
 
+def _cache(request: Request) -> PrincipalCache:
+    cache = getattr(request.app.state, "principal_cache", None)
+    if cache is None:
+        cache = PrincipalCache(request.app.state.settings.auth_cache_seconds)
+        request.app.state.principal_cache = cache
+    return cache
+
+
 async def authorize(request: Request, db: Session = Depends(get_db)) -> None:
     """Identify the principal, enforce the permission table and CSRF; store the principal on the request.
+
+    The principal comes from the app's ``PrincipalCache`` when a lookup of the same credential is
+    fresh (``settings.auth_cache_seconds``), else from the database.
 
     Raises:
         NotAuthenticatedError: anonymous request to a route that needs a login, or a bad token.
         ForbiddenError: role or token scope not allowed for this route.
         CsrfError: unsafe cookie request without the session's CSRF token.
     """
-    # The lookups block on the database: run them in the thread pool, never on the event loop,
-    # or requests beyond the connection pool stall every other request.
-    principal = await run_in_threadpool(_identify, request, db)
+    cache = _cache(request)
+    key = _credential(request)
+    principal = cache.get(key) if key is not None else None
+    if principal is None and key is not None:
+        # The lookups block on the database: run them in the thread pool, never on the event loop,
+        # or requests beyond the connection pool stall every other request.
+        principal = await run_in_threadpool(_identify, request, db, cache)
     request.state.principal = principal
     name = _route_name(request)
     role = str(principal.role) if principal else None

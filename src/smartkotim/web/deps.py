@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Path, Request
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from smartkotim.config import Settings
 
@@ -26,13 +27,21 @@ def get_session_factory(request: Request) -> sessionmaker[Session]:
     return factory
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """One database session per request (FastAPI caches it, so ``authorize`` and the route share it)."""
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """One database session per request (FastAPI caches it, so ``authorize`` and the route share it).
+
+    Making a session opens no connection, so it is made on the event loop; closing one that holds a
+    connection (a transaction to roll back) runs in the thread pool. A request answered from memory
+    (a cached identity and response) thus never leaves the event loop.
+    """
     session = get_session_factory(request)()
     try:
         yield session
     finally:
-        session.close()
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 def client_address(request: Request) -> str:

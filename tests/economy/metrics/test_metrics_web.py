@@ -233,3 +233,16 @@ def test_english_pages_hand_translated_labels_to_the_map(leader: TestClient) -> 
     assert metric_labels["adoption_rate"] == "Adoption rate"
     leader_page = leader.get("/ekonomi/pimpinan?period=2026-10").text
     assert "usage" not in leader_page and "enablers" not in leader_page  # component keys are labelled
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/economy/metrics?level=desa&period=2026-10", "/api/economy/map?level=desa&period=2026-10"]
+)
+def test_api_bodies_are_gzip_encoded_for_clients_that_accept_it(leader: TestClient, url: str) -> None:
+    plain = leader.get(url, headers={"Accept-Encoding": "identity"})  # built, cached, sent unencoded
+    packed = leader.get(url, headers={"Accept-Encoding": "gzip, deflate"})  # from the cache
+    refused = leader.get(url, headers={"Accept-Encoding": "gzip;q=0"})
+    assert plain.headers.get("content-encoding") is None and refused.headers.get("content-encoding") is None
+    assert packed.headers["content-encoding"] == "gzip" and "Accept-Encoding" in packed.headers["vary"]
+    assert packed.json() == plain.json() == refused.json()  # the client inflates the gzip body
+    assert int(packed.headers["content-length"]) * 3 < len(plain.content)

@@ -34,6 +34,14 @@ class ResponseCache:
         self._lock = threading.Lock()
         self._max = max_entries
 
+    def get(self, key: Hashable) -> Any | None:
+        """The cached value of ``key``, else ``None`` (never builds)."""
+        with self._lock:
+            if key not in self._data:
+                return None
+            self._data.move_to_end(key)
+            return self._data[key]
+
     def get_or_build(self, key: Hashable, build: Callable[[], T]) -> T:
         """The cached value of ``key``, else ``build()`` stored under it."""
         with self._lock:
@@ -70,6 +78,17 @@ def store_version(app: Any, session: Session) -> tuple[Hashable, ...]:
     version = (queries.get_store_version(session), map_geometry_key(session))
     app.state.economy_metrics_version = (now, version)
     return version
+
+
+def peek(app: Any, key: tuple[Hashable, ...]) -> Any | None:
+    """The value cached for ``key`` at the store version last checked, if that check is younger than
+    ``metrics_version_check_seconds``; else ``None``. Touches no database, so an async route can call
+    it on the event loop and go to the thread pool (``cached``) only on ``None``."""
+    checked = getattr(app.state, "economy_metrics_version", None)
+    ttl = float(app.state.settings.metrics_version_check_seconds)
+    if checked is None or time.monotonic() - checked[0] >= ttl:
+        return None
+    return app_cache(app).get((checked[1], *key))
 
 
 def cached(app: Any, session: Session, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:

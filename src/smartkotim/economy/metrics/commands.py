@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from smartkotim.economy.metrics import readers
+from smartkotim.economy.metrics.readers import get_default_month
 from smartkotim.economy.metrics.services import recompute_metrics
-from smartkotim.economy.metrics.views import default_period
 from smartkotim.lib.periods import PeriodError
 from smartkotim.runtime import open_runtime
 
@@ -33,7 +33,7 @@ def show(
     with runtime.session_factory() as session:
         try:
             items = readers.list_area_metrics(
-                session, runtime.settings, level=level, period_id=period or default_period(session)
+                session, runtime.settings, level=level, period_id=period or get_default_month(session)
             )
         except (PeriodError, readers.UnknownLevelError) as exc:
             console.print(f"[red]{exc}[/red]")

@@ -1,30 +1,40 @@
 """Smart Economy metrics routes: dashboard, area pages, rankings, leader view, their JSON twins and
-exports (CSV, XLSX, GeoJSON). Views parse, call one reader, render."""
+exports (CSV, XLSX, GeoJSON). Views parse, call one reader, render.
+
+The two APIs the dashboard polls (``/api/economy/metrics``, ``/api/economy/map``) are async: a response
+cached at the store's current version is answered on the event loop (``cache.peek``); anything that needs
+the database is built in the thread pool."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
 from smartkotim.config import Settings
 from smartkotim.economy.metrics import exports, hooks, readers
-from smartkotim.economy.metrics.breaks import BreakMethod, FixedLimitsError, parse_fixed_limits
-from smartkotim.economy.metrics.cache import cached
+from smartkotim.economy.metrics.cache import cached, peek
 from smartkotim.economy.metrics.classes import CLASS_LABELS
 from smartkotim.economy.metrics.definitions import METRICS
 from smartkotim.economy.metrics.index import COMPONENT_LABELS
-from smartkotim.economy.metrics.maps import UnknownMetricError, build_metrics_map
 from smartkotim.economy.metrics.queries import list_period_ids
 from smartkotim.economy.metrics.schemas import AreaDetailOut, AreaMetricsOut, SummaryOut
-from smartkotim.lib.periods import PeriodError, today_wib
-from smartkotim.regions.errors import RegionNotFoundError
+from smartkotim.economy.metrics.view_support import (
+    bad_request,
+    map_body,
+    map_key,
+    map_params,
+    peek_period,
+    request_period,
+)
+from smartkotim.lib.periods import PeriodError
 from smartkotim.web.deps import get_db, get_settings
+from smartkotim.web.encoded import EncodedBody, encoded_response
 from smartkotim.web.templating import render
 
 router = APIRouter()
@@ -35,31 +45,25 @@ LevelQuery = Query("kecamatan", pattern="^(kabupaten|kecamatan|desa|market)$")
 ITEMS = TypeAdapter(list[AreaMetricsOut])
 
 
-def default_period(db: Session) -> str:
-    """The newest complete month (ended in WIB) with data, else the running month (see
-    ``readers.pick_default_month``)."""
-    return readers.get_default_month(db)
-
-
-def _bad_request(exc: Exception) -> HTTPException:
-    return HTTPException(400, str(exc))
-
-
-def _period(request: Request, db: Session, period: str | None) -> str:
-    """The requested period id, else the newest stored month (cached with the store's version)."""
-    today = today_wib().isoformat()  # in the key: a new month can change the default without new data
-    return period or cached(request.app, db, ("default_period", today), lambda: default_period(db))
-
-
-def _json(body: bytes) -> Response:
-    return Response(body, media_type="application/json")
-
-
 def _metrics(db: Session, settings: Settings, level: str, period: str | None) -> list[AreaMetricsOut]:
     try:
-        return readers.list_area_metrics(db, settings, level=level, period_id=period or default_period(db))
+        return readers.list_area_metrics(
+            db, settings, level=level, period_id=period or readers.get_default_month(db)
+        )
     except (PeriodError, readers.UnknownLevelError) as exc:
-        raise _bad_request(exc) from exc
+        raise bad_request(exc) from exc
+
+
+def _metrics_body(
+    request: Request, db: Session, settings: Settings, level: str, period: str | None
+) -> EncodedBody:
+    period_id = request_period(request, db, period)
+    return cached(
+        request.app,
+        db,
+        ("metrics", level, period_id),
+        lambda: EncodedBody.of(ITEMS.dump_json(_metrics(db, settings, level, period_id))),
+    )
 
 
 @router.get(
@@ -68,25 +72,21 @@ def _metrics(db: Session, settings: Settings, level: str, period: str | None) ->
     tags=["economy"],
     response_model=list[AreaMetricsOut],
 )
-def api_economy_metrics(
+async def api_economy_metrics(
     request: Request,
     level: str = LevelQuery,
     period: str | None = Query(
         None, description="Period id: 2026-10, 2026-W43, 2026Q4, 2026, L30D, L12M, YTD"
     ),
     db: Session = Depends(get_db),
-    settings: Settings = Depends(get_settings),
 ) -> Response:
     """Every region (or market) of ``level`` with every metric of ``period``, its index and class."""
-    period_id = _period(request, db, period)
-    return _json(
-        cached(
-            request.app,
-            db,
-            ("metrics", level, period_id),
-            lambda: ITEMS.dump_json(_metrics(db, settings, level, period_id)),
-        )
-    )
+    period_id = peek_period(request, period)
+    body: EncodedBody | None = peek(request.app, ("metrics", level, period_id)) if period_id else None
+    if body is None:
+        settings = request.app.state.settings
+        body = await run_in_threadpool(_metrics_body, request, db, settings, level, period)
+    return encoded_response(request, body, "application/json")
 
 
 @router.get("/api/economy/metrics.csv", name="api_economy_metrics_csv", tags=["economy"])
@@ -128,7 +128,7 @@ def _summary(request: Request, db: Session, settings: Settings, level: str, peri
         try:
             return readers.get_summary(db, settings, level=level, period_id=period_id)
         except (PeriodError, readers.UnknownLevelError) as exc:
-            raise _bad_request(exc) from exc
+            raise bad_request(exc) from exc
 
     return cached(request.app, db, ("summary", level, period_id), build)
 
@@ -142,86 +142,35 @@ def api_economy_summary(
     settings: Settings = Depends(get_settings),
 ) -> SummaryOut:
     """Headline of a period: the kabupaten, class counts, class changes and lagging areas."""
-    return _summary(request, db, settings, level, _period(request, db, period))
-
-
-def _map_bytes(request: Request, db: Session, settings: Settings, params: dict[str, Any]) -> bytes:
-    """The map's GeoJSON as bytes, cached with the store's version and the boundary imports."""
-    params = params | {"period": _period(request, db, params["period"])}
-    key = ("map", tuple(sorted(params.items())))
-    return cached(request.app, db, key, lambda: json.dumps(_map(db, settings, params)).encode())
-
-
-def _map(db: Session, settings: Settings, params: dict[str, Any]) -> dict[str, Any]:
-    try:
-        fixed = parse_fixed_limits(params["fixed"]) if params["fixed"] else None
-        return build_metrics_map(
-            db,
-            settings,
-            level=params["level"],
-            period_id=params["period"] or default_period(db),
-            metric=params["metric"],
-            method=BreakMethod(params["method"]),
-            k=params["k"],
-            fixed=fixed,
-            parent=params["parent"],
-            breaks_with=params["breaks_with"],
-        )
-    except FixedLimitsError as exc:
-        raise HTTPException(422, str(exc)) from exc
-    except RegionNotFoundError as exc:
-        raise HTTPException(404, f"parent: region {params['parent']!r} not found") from exc
-    except (PeriodError, readers.UnknownLevelError, UnknownMetricError, ValueError) as exc:
-        raise _bad_request(exc) from exc
-
-
-def _map_params(
-    level: str = Query("kecamatan", pattern="^(kecamatan|desa)$"),
-    period: str | None = None,
-    metric: str = "adoption_rate",
-    method: str = Query("quantile", pattern="^(quantile|equal_interval|natural_breaks|fixed)$"),
-    k: int = Query(5, ge=1, le=9),
-    fixed: str | None = Query(None, description="Upper class limits for method=fixed, comma separated"),
-    parent: str | None = Query(None, description="Kecamatan code to map only its desa"),
-    breaks_with: str | None = Query(
-        None, description="Second period id: class limits computed over both periods (comparison maps)"
-    ),
-) -> dict[str, Any]:
-    return {
-        "level": level,
-        "period": period,
-        "metric": metric,
-        "method": method,
-        "k": k,
-        "fixed": fixed,
-        "parent": parent,
-        "breaks_with": breaks_with,
-    }
+    return _summary(request, db, settings, level, request_period(request, db, period))
 
 
 @router.get("/api/economy/map", name="api_economy_map", tags=["economy"], response_model=dict[str, Any])
-def api_economy_map(
-    request: Request,
-    params: dict[str, Any] = Depends(_map_params),
-    db: Session = Depends(get_db),
-    settings: Settings = Depends(get_settings),
+async def api_economy_map(
+    request: Request, params: dict[str, Any] = Depends(map_params), db: Session = Depends(get_db)
 ) -> Response:
     """The choropleth as GeoJSON: polygons with value, class and area class; legend; market points."""
-    return _json(_map_bytes(request, db, settings, params))
+    period_id = peek_period(request, params["period"])
+    body: EncodedBody | None = (
+        peek(request.app, map_key(params | {"period": period_id})) if period_id else None
+    )
+    if body is None:
+        body = await run_in_threadpool(map_body, request, db, request.app.state.settings, params)
+    return encoded_response(request, body, "application/json")
 
 
 @router.get("/api/economy/map.geojson", name="api_economy_map_geojson", tags=["economy"])
 def api_economy_map_geojson(
     request: Request,
-    params: dict[str, Any] = Depends(_map_params),
+    params: dict[str, Any] = Depends(map_params),
     db: Session = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> Response:
     """The choropleth as a GeoJSON download."""
-    period_id = _period(request, db, params["period"])
+    period_id = request_period(request, db, params["period"])
     name = f"peta-{params['level']}-{params['metric']}-{period_id}.geojson"
     return Response(
-        _map_bytes(request, db, settings, params),
+        map_body(request, db, settings, params).identity,
         media_type=GEOJSON,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -247,7 +196,7 @@ def api_economy_area_history(
 
 def _page_context(request: Request, db: Session, level: str, period: str | None) -> dict[str, Any]:
     return {
-        "period": _period(request, db, period),
+        "period": request_period(request, db, period),
         "level": level,
         "months": cached(request.app, db, ("months",), lambda: list_period_ids(db, period_kind="month")[:36]),
         "metrics": METRICS,
@@ -267,13 +216,13 @@ METHODS = (
 @router.get("/ekonomi", name="economy_dashboard", response_class=HTMLResponse, include_in_schema=False)
 def economy_dashboard(
     request: Request,
-    params: dict[str, Any] = Depends(_map_params),
+    params: dict[str, Any] = Depends(map_params),
     compare: str | None = None,
     db: Session = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> Response:
     """Smart Economy home: the choropleth (drawn from ``/api/economy/map``), headline and lagging areas."""
-    period = _period(request, db, params["period"])
+    period = request_period(request, db, params["period"])
     query = urlencode({k: v for k, v in (params | {"period": period, "breaks_with": compare}).items() if v})
     compare_query = urlencode(
         {k: v for k, v in (params | {"period": compare, "breaks_with": period}).items() if v}
@@ -323,7 +272,7 @@ def economy_leader(
     settings: Settings = Depends(get_settings),
 ) -> Response:
     """One page for the Bupati: headline numbers and change, the map, the lagging list (phone-friendly)."""
-    period_id = _period(request, db, period)
+    period_id = request_period(request, db, period)
     summary = _summary(request, db, settings, "kecamatan", period_id)
     context = _page_context(request, db, "kecamatan", period_id) | {
         "s": summary,
@@ -371,12 +320,12 @@ def api_economy_area(
 def _detail(
     request: Request, db: Session, settings: Settings, code: str, period: str | None
 ) -> AreaDetailOut | None:
-    period_id = _period(request, db, period)
+    period_id = request_period(request, db, period)
 
     def build() -> AreaDetailOut | None:
         try:
             return readers.get_area_detail(db, settings, code=code, period_id=period_id)
         except PeriodError as exc:
-            raise _bad_request(exc) from exc
+            raise bad_request(exc) from exc
 
     return cached(request.app, db, ("area", code, period_id), build)
