@@ -22,7 +22,7 @@ from smartkotim.economy.ingest.models import TransactionRollup
 from smartkotim.economy.metrics.compute import AREA_SCHEMA, CELL_COLUMNS, MERCHANT_SCHEMA, RegisterInputs
 from smartkotim.economy.metrics.models import AreaLevel, EconomyMetric, MetricsRun
 from smartkotim.economy.registry import queries as registry
-from smartkotim.economy.registry.models import MerchantStatus
+from smartkotim.economy.registry.models import Merchant, MerchantStatus
 from smartkotim.regions import queries as regions
 from smartkotim.regions.models import Region
 
@@ -81,6 +81,19 @@ def _sum_if_all(kids: list[Region], adults: dict[str, int | None]) -> int | None
 def get_register_inputs(session: Session, *, regency_code: str) -> RegisterInputs:
     """The register as the computation's input: merchants (merged records left out) and areas."""
     markets = {m.id: m.code for m in registry.list_markets(session)}
+    rows = session.execute(  # plain rows, not ORM entities: thousands of merchants on every update
+        select(
+            Merchant.id,
+            Merchant.nmid,
+            Merchant.desa_code,
+            Merchant.market_id,
+            Merchant.accepts_cashless,
+            Merchant.onboarded_on,
+            Merchant.acquirer_code,
+        )
+        .where(Merchant.status != MerchantStatus.MERGED)
+        .order_by(Merchant.id)
+    )
     merchants = [
         {
             "merchant_id": m.id,
@@ -92,8 +105,7 @@ def get_register_inputs(session: Session, *, regency_code: str) -> RegisterInput
             "onboarded_on": m.onboarded_on,
             "acquirer": m.acquirer_code,
         }
-        for m in registry.list_all_merchants(session)
-        if m.status != MerchantStatus.MERGED
+        for m in rows
     ]
     areas = [
         {k: row[k] for k in AREA_SCHEMA.names} for row in list_area_rows(session, regency_code=regency_code)

@@ -145,7 +145,7 @@ def _run(
     with cells.metrics_lock(settings):
         con = duckdb.connect()
         try:
-            first, last = _data_range(session, settings, con, source)
+            first, last = _data_range(session, settings, con, source, days)
             inputs = _Inputs(first, last, periods_for(first, last, as_of))
             if source == ROLLUPS:
                 rows = _compute_from_rollups(session, settings, con, inputs, days)
@@ -209,9 +209,19 @@ def _record_run(
 
 
 def _data_range(
-    session: Session, settings: Settings, con: duckdb.DuckDBPyConnection, source: str
+    session: Session,
+    settings: Settings,
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    days: Collection[date] | None = None,
 ) -> tuple[date | None, date | None]:
+    """The first and last WIB day with data. An incremental update from the rollups (``days`` given)
+    widens the range the last run recorded by ``days`` instead of scanning the rollups again: a batch
+    only adds days or changes days that already had data."""
     if source == ROLLUPS:
+        last_run = queries.get_latest_run(session) if days else None
+        if days and last_run is not None and last_run.first_day and last_run.last_day:
+            return min(last_run.first_day, *days), max(last_run.last_day, *days)
         found = queries.get_rollup_day_range(session)
         return found or (None, None)
     txn = TXN_SOURCES[source](settings, con, None)
