@@ -17,6 +17,7 @@ row-group statistics make that cheap), so nothing of the size of the file is hel
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -130,12 +131,32 @@ def count_rows(con: Any, kept: Path, quarantine_bit: int) -> tuple[int, int, int
     return int(row[0]), int(row[1]), int(row[2])
 
 
-def month_sql(con: Any, source: str, day: str = "c.day") -> str:
-    """SQL of the ``YYYY-MM`` partition value of ``day`` for the rows of ``source``: a range ``CASE``
-    over the months between the first and last day (several times cheaper than ``strftime`` per row),
-    or ``strftime`` when they span more than two years."""
-    row = con.execute(f"SELECT min(day), max(day) FROM {source}").fetchone()
-    first, last = (row or (None, None))[:2]
+@dataclass(frozen=True, slots=True)
+class SourceFacts:
+    """What the ledger write needs to know about its candidate rows, from **one** scan: the first and last
+    day, the months (first days) present and whether any row is a reversal."""
+
+    first: date | None
+    last: date | None
+    months: tuple[date, ...]
+    has_reversals: bool
+
+
+def source_facts(con: Any, source: str) -> SourceFacts:
+    """``SourceFacts`` of the rows of ``source`` (a candidates view), in one aggregate over it."""
+    row = con.execute(
+        "SELECT min(day), max(day), list(DISTINCT date_trunc('month', day)), bool_or(is_reversal) "
+        f"FROM {source}"
+    ).fetchone()
+    first, last, months, reversals = row if row is not None else (None, None, None, None)
+    found = tuple(sorted(m for m in (months or []) if m is not None))
+    return SourceFacts(first, last, found, bool(reversals))
+
+
+def month_sql(first: date | None, last: date | None, day: str = "c.day") -> str:
+    """SQL of the ``YYYY-MM`` partition value of ``day`` for rows whose days lie in ``[first, last]``: a
+    range ``CASE`` over the months between them (several times cheaper than ``strftime`` per row), or
+    ``strftime`` when they span more than two years."""
     if first is None or last is None or (last.year - first.year) * 12 + last.month - first.month > 24:
         return f"strftime({day}, '%Y-%m')"
     whens, year, month = [], first.year, first.month
@@ -229,14 +250,12 @@ def _find_repeats(con: Any, source: str) -> bool:
     return bool(con.execute("SELECT count(*) FROM repeats").fetchone() != (0,))
 
 
-def _reversal_months(con: Any, settings: Settings, source: str, bank_code: str) -> bool:
+def _reversal_months(con: Any, settings: Settings, source: str, bank_code: str) -> None:
     """Temp table ``rev_month (txn_id, month)``: the month of the transaction each reversal of ``source``
-    reverses, when it is known (in the ledger or in ``source``); ``False`` when ``source`` has none."""
+    reverses, when it is known (in the ledger or in ``source``); call only when ``source`` has reversals."""
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE rev_keys AS SELECT DISTINCT txn_id FROM {source} WHERE is_reversal"
     )
-    if con.execute("SELECT count(*) FROM rev_keys").fetchone() == (0,):
-        return False
     ledger = scan_sql(list_files(settings, TRANSACTIONS))
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE rev_month AS
@@ -249,7 +268,6 @@ def _reversal_months(con: Any, settings: Settings, source: str, bank_code: str) 
             WHERE NOT c.is_reversal AND c.txn_id IN (SELECT txn_id FROM rev_keys)
         ) GROUP BY txn_id"""
     )
-    return True
 
 
 def neighbour_months(months: list[str]) -> list[str]:
@@ -263,14 +281,13 @@ def neighbour_months(months: list[str]) -> list[str]:
     return sorted(found)
 
 
-def _existing_files(con: Any, settings: Settings, source: str, has_reversals: bool) -> list[str]:
-    """Ledger files of the months of ``source`` (and of the originals its reversals cancel) and their
-    neighbours; no scan at all when the ledger is empty."""
+def _existing_files(con: Any, settings: Settings, facts: SourceFacts) -> list[str]:
+    """Ledger files of the months of the candidate rows (and of the originals their reversals cancel,
+    from ``rev_month``) and their neighbours; no scan at all when the ledger is empty."""
     if not list_files(settings, TRANSACTIONS):
         return []
-    rows = con.execute(f"SELECT DISTINCT date_trunc('month', day) FROM {source}").fetchall()
-    months = {r[0].strftime("%Y-%m") for r in rows if r[0] is not None}
-    if has_reversals:
+    months = {m.strftime("%Y-%m") for m in facts.months}
+    if facts.has_reversals:
         months |= {str(r[0]) for r in con.execute("SELECT DISTINCT month FROM rev_month").fetchall()}
     return list_files(settings, TRANSACTIONS, neighbour_months(sorted(months)))
 
@@ -289,12 +306,13 @@ def write_new_rows(
     if _find_repeats(con, source):
         joins.append(f"LEFT JOIN repeats d ON {KEY_JOIN.format(a='d', b='c')}")
         where.append("(d.keep IS NULL OR d.keep = c.r)")
-    month = month_sql(con, source)
-    has_reversals = _reversal_months(con, settings, source, bank_code)
-    if has_reversals:
+    facts = source_facts(con, source)
+    month = month_sql(facts.first, facts.last)
+    if facts.has_reversals:
+        _reversal_months(con, settings, source, bank_code)
         joins.append("LEFT JOIN rev_month m ON c.is_reversal AND m.txn_id = c.txn_id")
         month = f"coalesce(m.month, {month})"
-    existing = _existing_files(con, settings, source, has_reversals)
+    existing = _existing_files(con, settings, facts)
     if existing:
         keys = (
             f"(SELECT txn_id, status = 'reversed' AS is_reversal FROM {scan_sql(existing)} "

@@ -43,7 +43,7 @@ def apply_batch_rollups(settings: Settings, session_factory: sessionmaker[Sessio
         batch = session.get_one(IngestBatch, batch_id)
         months = list(batch.months or [])
     started, cpu = time.perf_counter(), time.process_time()
-    pairs, rows = compute_batch_rollups(settings, batch_id=batch_id, months=months) if months else ([], [])
+    pairs, rows = compute_batch_rollups(settings, batch_id=batch_id, months=months) if months else ([], None)
     computed, computed_cpu = time.perf_counter(), time.process_time()
     with session_factory() as session:
         batch = session.get_one(IngestBatch, batch_id)
@@ -55,7 +55,8 @@ def apply_batch_rollups(settings: Settings, session_factory: sessionmaker[Sessio
             "rollups_cpu": round(computed_cpu - cpu, 3),
             "rollups_store": round(time.perf_counter() - computed, 3),
         }
-        batch.details = {**(batch.details or {}), "timings": timings, "rollup_rows": len(rows)}
+        rollup_rows = 0 if rows is None else rows.num_rows
+        batch.details = {**(batch.details or {}), "timings": timings, "rollup_rows": rollup_rows}
         details = {
             "bank": batch.acquirer_code,
             "read": batch.rows_read,
@@ -224,4 +225,4 @@ def rebuild_rollups(settings: Settings, session_factory: sessionmaker[Session]) 
                 details={"rows": len(rows)},
             )
             session.commit()
-    return len(rows)
+    return int(rows.num_rows)

@@ -32,6 +32,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+import pyarrow as pa
+
 from smartkotim.config import Settings
 from smartkotim.ledger import TRANSACTIONS, connect, list_files, scan_sql
 
@@ -76,12 +78,25 @@ JOIN batch_reversals v ON v.acquirer_code = o.acquirer_code AND v.txn_id = o.txn
 WHERE o.status <> 'reversed'
 """
 
-# (day as ISO text, acquirer_code, nmid, channel, txn_count, value (rupiah), payers, failed, reversed)
-RollupRow = tuple[str, str, str, str, int, int, int, int, int]
+# Rollup rows travel as an Arrow table (no Python object per value) with the columns
+# ``ROLLUP_COLUMNS``: day as ISO text, acquirer_code, nmid, channel, then BIGINTs txn_count, value
+# (rupiah), payers, failed_count, reversed_count.
+ROLLUP_COLUMNS = (
+    "day",
+    "acquirer_code",
+    "nmid",
+    "channel",
+    "txn_count",
+    "value",
+    "payers",
+    "failed_count",
+    "reversed_count",
+)
 
 
-def _fetch_cells(con: Any) -> list[RollupRow]:
-    """The rollup rows of ``cells_input`` (needs the tables ``reversals``), sorted by the table's key."""
+def _fetch_cells(con: Any) -> pa.Table:
+    """The rollup rows of ``cells_input`` (needs the tables ``reversals``) as an Arrow table with the
+    columns ``ROLLUP_COLUMNS``, sorted by the table's key."""
     has_reversals = con.execute("SELECT count(*) FROM reversals").fetchone() != (0,)
     effective = (
         EFFECTIVE_SQL
@@ -92,22 +107,25 @@ def _fetch_cells(con: Any) -> list[RollupRow]:
     )
     con.execute(f"CREATE OR REPLACE TEMP VIEW eff AS {effective}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE cell_sums AS {CELL_SUMS_SQL}")
+    # fetchall, not fetchone: ``con.sql`` below refuses to run while a result is only partly fetched
     distinct = con.execute(
         "SELECT count(*) = count(DISTINCT hash(day, acquirer_code, nmid, channel)) FROM cell_sums"
-    ).fetchone()
-    if distinct == (True,):
+    ).fetchall()
+    if distinct == [(True,)]:
         payers = f"LEFT JOIN ({CELL_PAYERS_SQL}) p ON p.h = hash(s.day, s.acquirer_code, s.nmid, s.channel)"
     else:  # two cells share a hash: count on the exact keys
         payers = (
             f"LEFT JOIN ({CELL_PAYERS_EXACT_SQL}) p ON p.day = s.day AND p.acquirer_code = s.acquirer_code "
             "AND p.nmid = s.nmid AND p.channel = s.channel"
         )
-    rows: list[RollupRow] = con.execute(
-        "SELECT CAST(s.day AS VARCHAR), s.acquirer_code, s.nmid, s.channel, s.txn_count, "
-        "CAST(s.value AS BIGINT), "
-        f"CAST(coalesce(p.payers, 0) AS BIGINT), s.failed_count, s.reversed_count FROM cell_sums s {payers} "
+    rows: pa.Table = con.sql(
+        "SELECT CAST(s.day AS VARCHAR) AS day, CAST(s.acquirer_code AS VARCHAR) AS acquirer_code, "
+        "CAST(s.nmid AS VARCHAR) AS nmid, CAST(s.channel AS VARCHAR) AS channel, "
+        "CAST(s.txn_count AS BIGINT) AS txn_count, CAST(s.value AS BIGINT) AS value, "
+        "CAST(coalesce(p.payers, 0) AS BIGINT) AS payers, CAST(s.failed_count AS BIGINT) AS failed_count, "
+        f"CAST(s.reversed_count AS BIGINT) AS reversed_count FROM cell_sums s {payers} "
         "ORDER BY s.day, s.acquirer_code, s.nmid, s.channel"
-    ).fetchall()
+    ).to_arrow_table()
     return rows
 
 
@@ -124,41 +142,58 @@ def _is_batch_file(path: str, batch_id: int) -> bool:
 
 def compute_batch_rollups(
     settings: Settings, *, batch_id: int, months: Sequence[str]
-) -> tuple[list[tuple[str, date]], list[RollupRow]]:
+) -> tuple[list[tuple[str, date]], pa.Table]:
     """Recompute the rollup rows touched by ``batch_id`` (whose rows lie in ``months``) from the ledger.
 
-    Returns ``(affected (acquirer_code, day) pairs, rows)``; see ``RollupRow`` for a row's fields.
+    Returns ``(affected (acquirer_code, day) pairs, rows)``: ``rows`` an Arrow table of ``ROLLUP_COLUMNS``.
+    On the fast path the batch's own days are read off the computed cells (every row that is not a
+    reversal is in a cell), not by another scan of its rows; the batch's reversals are looked for only
+    when the ledger holds any reversal.
     """
     files = list_files(settings, TRANSACTIONS, months)
     own = [f for f in files if _is_batch_file(f, batch_id)]
+    fast = len(own) == len(files)  # no other batch has rows in these months
     con = connect(settings, memory_limit=f"{settings.ingest_memory_limit_mib}MB")
     try:
         con.execute(f"CREATE TEMP VIEW ledger AS SELECT * FROM {scan_sql(files)}")
         con.execute(f"CREATE TEMP VIEW batch_rows AS SELECT * FROM {scan_sql(own)}")
         _register_reversals(con, settings)
-        con.execute(f"CREATE TEMP TABLE affected AS {AFFECTED_SQL}")
         con.execute(
-            "CREATE TEMP TABLE batch_reversals AS SELECT acquirer_code, txn_id FROM batch_rows "
-            "WHERE status = 'reversed'"
+            "CREATE TEMP TABLE batch_reversals AS SELECT acquirer_code, txn_id FROM batch_rows WHERE false"
         )
-        if con.execute("SELECT count(*) FROM batch_reversals").fetchone() != (0,):
-            con.execute(f"INSERT INTO affected {REVERSED_DAYS_SQL} EXCEPT SELECT * FROM affected")
-        if len(own) == len(files):  # fast path: no other batch has rows in these months
+        if con.execute("SELECT count(*) FROM reversals").fetchone() != (0,):
+            con.execute(
+                "INSERT INTO batch_reversals SELECT acquirer_code, txn_id FROM batch_rows "
+                "WHERE status = 'reversed'"
+            )
+        if fast:
             con.execute("CREATE TEMP VIEW cells_input AS SELECT * FROM batch_rows")
+            rows = _fetch_cells(con)
+            con.execute("CREATE TEMP TABLE affected AS SELECT DISTINCT acquirer_code, day FROM cell_sums")
+            _add_reversed_days(con)
         else:
+            con.execute(f"CREATE TEMP TABLE affected AS {AFFECTED_SQL}")
+            _add_reversed_days(con)
             con.execute(
                 "CREATE TEMP VIEW cells_input AS SELECT t.* FROM ledger t "
                 "JOIN affected a ON a.acquirer_code = t.acquirer_code AND a.day = t.day"
             )
+            rows = _fetch_cells(con)
         pairs = [(str(a), d) for a, d in con.execute("SELECT * FROM affected ORDER BY 1, 2").fetchall()]
-        rows = _fetch_cells(con)
     finally:
         con.close()
     return pairs, rows
 
 
-def compute_all_rollups(settings: Settings) -> list[RollupRow]:
-    """Every rollup row, recomputed from the whole ledger (``rebuild``)."""
+def _add_reversed_days(con: Any) -> None:
+    """Add to ``affected`` the days of the transactions the batch's reversals cancel."""
+    if con.execute("SELECT count(*) FROM batch_reversals").fetchone() != (0,):
+        con.execute(f"INSERT INTO affected {REVERSED_DAYS_SQL} EXCEPT SELECT * FROM affected")
+
+
+def compute_all_rollups(settings: Settings) -> pa.Table:
+    """Every rollup row, recomputed from the whole ledger (``rebuild``): an Arrow table of
+    ``ROLLUP_COLUMNS``."""
     con = connect(settings, memory_limit=f"{settings.ingest_memory_limit_mib}MB")
     try:
         con.execute(
