@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench docs setup services chromium clean
+.PHONY: demo test lint bench docs setup services chromium wrk clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,14 @@ chromium:
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium missing: run 'sudo apt-get install chromium' (browser tests will skip)"; fi; \
+	fi
+
+# Debian's wrk, the load generator of bench/dashboard.py (it falls back to aiohttp without it).
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "wrk missing: run 'sudo apt-get install wrk' (bench/dashboard.py falls back to aiohttp)"; fi; \
 	fi
 
 # PostgreSQL for the second test backend, where it is installed.
@@ -49,7 +57,7 @@ docs: setup
 	$(BIN)/python -m smartkotim.cli_docs docs/cli.md
 
 # Benchmarks print their figures; the last line of each is one JSON object.
-bench: setup
+bench: setup wrk
 	$(BIN)/python bench/point_lookup.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/dashboard.py

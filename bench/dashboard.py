@@ -32,7 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dashboard_load import percentiles, run_load
+from dashboard_load import run_load
 
 BANKS = ("BRI", "BPD-KALTENG", "BNI", "MANDIRI", "BSI")
 BANK_P = np.array([0.40, 0.20, 0.16, 0.13, 0.11])
@@ -295,7 +295,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--merchants", type=int, default=5_000, help="merchants with QRIS")
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the load test")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
-    parser.add_argument("--workers", type=int, default=2, help="server processes (serve --workers)")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     parser.add_argument("--batch-rows", type=int, default=100_000, help="rows of the incremental batch")
     parser.add_argument("--baseline-samples", type=int, default=5, help="live-from-ledger samples")
     parser.add_argument("--seed", type=int, default=1)
@@ -332,12 +332,13 @@ def main() -> None:
         seconds=args.seconds,
         workers=args.workers,
     )
-    stats = percentiles(load["latencies"])
-    rps = len(load["latencies"]) / load["elapsed"]
+    stats = {k: load[k] for k in ("p50_ms", "p95_ms", "p99_ms")}
+    rps = load["requests_per_s"]
     print(
-        f"load: {len(load['latencies']):,} requests, {rps:.0f} req/s, {len(load['errors'])} errors, {stats}"
+        f"load ({load['generator']}): {load['requests']:,} requests, {rps:.0f} req/s, "
+        f"{load['errors']} errors, {stats}"
     )
-    for error in load["errors"][:5]:
+    for error in load["error_samples"]:
         print("  error:", error)
     inc = incremental(runtime, loaded["qris"], args.batch_rows, args.seed)
     print(
@@ -351,10 +352,11 @@ def main() -> None:
         "clients": args.clients,
         "workers": args.workers,
         "seconds": args.seconds,
-        "requests": len(load["latencies"]),
+        "requests": load["requests"],
+        "load_generator": load["generator"],
         **stats,
         "requests_per_s": round(rps, 1),
-        "errors": len(load["errors"]),
+        "errors": load["errors"],
         "full_recompute_s": round(full_s, 2),
         **inc,
         "baseline_live_ledger_p50_ms": round(float(np.percentile(base, 50)), 1),

@@ -1,9 +1,12 @@
 """The load half of ``bench/dashboard.py``: a real uvicorn server on loopback and concurrent clients.
 
 The server runs ``smartkotim serve``'s app (``SMARTKOTIM_*`` settings from the environment) in
-``--workers`` processes. The clients are ``aiohttp`` coroutines in this process, one keep-alive
-connection each: aiohttp's C HTTP parser costs the shared 2 cores far less per request than a
-pure-Python client, so the figures measure the server rather than the load generator.
+``--workers`` processes. The load generator is ``wrk`` (Debian package ``wrk``: C, epoll, one
+keep-alive connection per client, latency percentiles from its own histogram) driven by a generated Lua
+script that picks a random URL of the mix for every request; without ``wrk`` it falls back to
+``aiohttp`` coroutines in this process, which cost the shared 2 cores several times more CPU per
+request than the server's answer itself, so that figure measures the load generator as much as the
+server. Clients send ``Accept-Encoding: gzip`` as browsers do.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import asyncio
 import os
 import random
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -113,7 +117,9 @@ async def _warm_up(base: str, cookies: dict[str, str], urls: list[str], rounds: 
     import aiohttp
 
     cold = []
-    async with aiohttp.ClientSession(base, headers=_cookie_header(cookies)) as client:
+    # a new connection per request when there are several server processes: each may get any of them
+    connector = aiohttp.TCPConnector(force_close=rounds > 1)
+    async with aiohttp.ClientSession(base, headers=_cookie_header(cookies), connector=connector) as client:
         for _ in range(rounds):
             for url in urls:
                 t0 = time.perf_counter()
@@ -125,10 +131,11 @@ async def _warm_up(base: str, cookies: dict[str, str], urls: list[str], rounds: 
 
 
 def warm_up(base: str, cookies: dict[str, str], urls: list[str], workers: int) -> tuple[float, list[float]]:
-    """Request every URL ``2 × workers`` times (each server process builds and caches each response
-    once; new connections may land on any process); ``(seconds, ms of each request)``."""
+    """Request every URL once, or ``3 × workers`` times on new connections when there are several
+    server processes (each builds and caches each response itself, and a new connection may land on
+    any of them); ``(seconds, ms of each request)``."""
     started = time.perf_counter()
-    cold = asyncio.run(_warm_up(base, cookies, urls, 2 * workers))
+    cold = asyncio.run(_warm_up(base, cookies, urls, 1 if workers == 1 else 3 * workers))
     return time.perf_counter() - started, cold
 
 
@@ -167,6 +174,68 @@ async def drive(
     return {"latencies": latencies, "errors": errors, "elapsed": elapsed}
 
 
+WRK_SCRIPT = """
+local paths = {%(paths)s}
+wrk.headers["Cookie"] = "%(cookie)s"
+wrk.headers["Accept-Encoding"] = "gzip"
+local counter = 0
+setup = function(thread)
+  counter = counter + 1
+  thread:set("seed", counter)
+end
+init = function(args)
+  math.randomseed(seed * 7919)
+end
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "WRK-JSON {\\"requests\\": %%d, \\"duration_us\\": %%d, \\"p50_us\\": %%d, \\"p95_us\\": %%d, "
+    .. "\\"p99_us\\": %%d, \\"max_us\\": %%d, \\"errors\\": %%d}\\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max, e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+
+
+def mix_paths(months: list[str]) -> list[str]:
+    """The URLs of ``every_query`` weighted like ``query_mix``: half metrics, half map requests."""
+    out = []
+    for url in every_query(months):
+        out += [url] * (len(MAP_METRICS) if url.startswith("/api/economy/metrics") else 1)
+    return out
+
+
+def drive_wrk(
+    base: str, cookies: dict[str, str], months: list[str], clients: int, seconds: float
+) -> dict[str, Any]:
+    """``wrk`` with ``clients`` connections on 2 threads for ``seconds``: requests, percentiles, errors."""
+    import json
+    import tempfile
+
+    paths = ", ".join(f'"{p}"' for p in mix_paths(months))
+    cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % {"paths": paths, "cookie": cookie})
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{clients}",
+        f"-d{int(seconds)}s",
+        "--timeout",
+        "30s",
+        "-s",
+        script.name,
+        base,
+    ]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    os.unlink(script.name)
+    line = next(x for x in out.splitlines() if x.startswith("WRK-JSON "))
+    return dict(json.loads(line.removeprefix("WRK-JSON ")))
+
+
 def percentiles(values: list[float]) -> dict[str, float]:
     """p50/p95/p99 in ms (0 for no values)."""
     if not values:
@@ -197,7 +266,34 @@ def run_load(
             f"(p50 {np.percentile(cold, 50):.0f} ms, max {max(cold):.0f} ms)",
             flush=True,
         )
+        warm = {"warm_up_s": warm_s, "cold_p50_ms": float(np.percentile(cold, 50))}
+        if shutil.which("wrk"):
+            found = drive_wrk(base, cookies, months, clients, seconds)
+            stats = {f"p{q}_ms": round(found[f"p{q}_us"] / 1000, 2) for q in (50, 95, 99)}
+            elapsed = found["duration_us"] / 1e6
+            return (
+                warm
+                | stats
+                | {
+                    "generator": "wrk",
+                    "requests": found["requests"],
+                    "requests_per_s": found["requests"] / elapsed,
+                    "errors": found["errors"],
+                    "error_samples": [],
+                }
+            )
         result = asyncio.run(drive(base, cookies, months, clients, seconds))
-        return result | {"warm_up_s": warm_s, "cold_p50_ms": float(np.percentile(cold, 50))}
+        latencies = result["latencies"]
+        return (
+            warm
+            | percentiles(latencies)
+            | {
+                "generator": "aiohttp",
+                "requests": len(latencies),
+                "requests_per_s": len(latencies) / result["elapsed"],
+                "errors": len(result["errors"]),
+                "error_samples": result["errors"][:5],
+            }
+        )
     finally:
         stop_server(server)

@@ -90,3 +90,25 @@ def test_login_time_updates_do_not_empty_the_cache(seeded: Session) -> None:
     user.role = Role.LEADER
     seeded.commit()
     assert principal_cache.epoch() > before
+
+
+def test_an_expired_entry_is_re_read_by_one_request_while_the_others_keep_it() -> None:
+    from smartkotim.accounts import principal_cache
+    from smartkotim.accounts.principal_cache import PrincipalCache
+    from smartkotim.accounts.roles import Principal
+
+    cache = PrincipalCache(0.05)
+    key = principal_cache.session_key(1, "v1")
+    who = Principal(1, "a", "A", Role.ANALYST, 1, "DISKOMINFO")
+    cache.put(key, who, principal_cache.epoch())
+    assert cache.get(key) == who
+    time.sleep(0.06)
+    assert cache.get(key) is None  # this request re-reads it …
+    assert cache.get(key) == who  # … the ones meanwhile keep the answer
+    cache.put(key, who, principal_cache.epoch())
+    assert cache.get(key) == who
+    cache.forget(key)
+    assert cache.get(key) is None
+    time.sleep(0.01)
+    cache.put(key, who, principal_cache.epoch() - 1)  # looked up before a change: never kept
+    assert cache.get(key) is None

@@ -72,27 +72,46 @@ def token_key(raw_token: str) -> tuple[str, str]:
 
 
 class PrincipalCache:
-    """Principals by credential key for ``ttl_seconds``, tagged with the epoch of their lookup."""
+    """Principals by credential key for ``ttl_seconds``, tagged with the epoch of their lookup.
+
+    Single flight: when an entry expires, the first request re-reads it from the database while the
+    requests that arrive meanwhile keep the old answer (for at most one more ``ttl_seconds``), so a
+    busy credential costs one lookup per ``ttl_seconds`` instead of a burst of them.
+    """
 
     def __init__(self, ttl_seconds: float) -> None:
         self.ttl = ttl_seconds
         self._entries: dict[tuple[Any, ...], tuple[float, int, Principal]] = {}
+        self._refreshing: set[tuple[Any, ...]] = set()
 
     def get(self, key: tuple[Any, ...]) -> Principal | None:
-        """The principal cached under ``key`` if still fresh and of the current epoch, else ``None``."""
+        """The principal cached under ``key`` if fresh and of the current epoch (or being re-read by
+        another request), else ``None``: the caller looks it up and calls ``put`` or ``forget``."""
         entry = self._entries.get(key)
         if entry is None:
             return None
         expires, tagged, principal = entry
-        if tagged != _epoch or time.monotonic() >= expires:
-            self._entries.pop(key, None)
+        if tagged != _epoch:
+            self.forget(key)
             return None
-        return principal
+        now = time.monotonic()
+        if now < expires:
+            return principal
+        if key in self._refreshing and now < expires + self.ttl:
+            return principal
+        self._refreshing.add(key)
+        return None
 
     def put(self, key: tuple[Any, ...], principal: Principal, looked_up_in: int) -> None:
         """Keep ``principal`` (found by a lookup that started in epoch ``looked_up_in``)."""
+        self._refreshing.discard(key)
         if self.ttl <= 0 or looked_up_in != _epoch:
             return
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.clear()
         self._entries[key] = (time.monotonic() + self.ttl, looked_up_in, principal)
+
+    def forget(self, key: tuple[Any, ...]) -> None:
+        """Drop ``key`` (its credential is no longer valid)."""
+        self._entries.pop(key, None)
+        self._refreshing.discard(key)

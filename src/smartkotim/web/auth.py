@@ -53,15 +53,30 @@ def _credential(request: Request) -> tuple[object, ...] | None:
 
 
 def _identify(request: Request, db: Session, cache: PrincipalCache) -> Principal | None:
-    """Look the principal up in the database (in a worker thread) and keep a positive answer."""
+    """Look the principal up in the database (in a worker thread); keep a positive answer, forget a
+    negative one."""
     looked_up_in = principal_cache.epoch()
+    key = _credential(request)
+    try:
+        principal = _look_up(request, db)
+    except BaseException:
+        if key is not None:
+            cache.forget(key)
+        raise
+    if key is not None:
+        if principal is None:
+            cache.forget(key)
+        else:
+            cache.put(key, principal, looked_up_in)
+    return principal
+
+
+def _look_up(request: Request, db: Session) -> Principal | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        raw = header[7:].strip()
-        principal = accounts.principal_for_token(db, raw_token=raw)
+        principal = accounts.principal_for_token(db, raw_token=header[7:].strip())
         if principal is None:
             raise NotAuthenticatedError("invalid, expired or revoked API token")
-        cache.put(principal_cache.token_key(raw), principal, looked_up_in)
         return principal
     user_id = request.session.get(SESSION_USER)
     version = request.session.get(SESSION_VERSION)
@@ -69,8 +84,6 @@ def _identify(request: Request, db: Session, cache: PrincipalCache) -> Principal
         principal = accounts.principal_for_session(db, user_id=user_id, session_version=version)
         if principal is None:  # user disabled or logged out everywhere
             request.session.pop(SESSION_USER, None)
-        else:
-            cache.put(principal_cache.session_key(user_id, version), principal, looked_up_in)
         return principal
     return None
 

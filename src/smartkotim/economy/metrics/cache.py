@@ -66,28 +66,63 @@ def app_cache(app: Any) -> ResponseCache:
     return cache
 
 
+_STATE_LOCK = threading.Lock()
+
+
+def _refresh_lock(app: Any) -> threading.Lock:
+    """The app's lock held while one thread re-reads the store's version (created on first use)."""
+    lock = getattr(app.state, "economy_metrics_refresh_lock", None)
+    if lock is None:
+        with _STATE_LOCK:
+            lock = getattr(app.state, "economy_metrics_refresh_lock", None)
+            if lock is None:
+                lock = threading.Lock()
+                app.state.economy_metrics_refresh_lock = lock
+    return lock
+
+
 def store_version(app: Any, session: Session) -> tuple[Hashable, ...]:
     """``(latest run id, boundary imports)``, read from the database at most once per
-    ``settings.metrics_version_check_seconds`` per app (so a recompute shows up at most that late)."""
+    ``settings.metrics_version_check_seconds`` per app (so a recompute shows up at most that late, plus
+    the time of the read). Single flight: while one thread re-reads it, the others go on with the
+    version known so far instead of all querying the database at once."""
     now = time.monotonic()
     ttl = float(app.state.settings.metrics_version_check_seconds)
     checked = getattr(app.state, "economy_metrics_version", None)
     if checked is not None and now - checked[0] < ttl:
         version: tuple[Hashable, ...] = checked[1]
         return version
-    version = (queries.get_store_version(session), map_geometry_key(session))
-    app.state.economy_metrics_version = (now, version)
+    lock = _refresh_lock(app)
+    if checked is not None and not lock.acquire(blocking=False):
+        version = checked[1]  # another thread is re-reading it
+        return version
+    if checked is None:
+        lock.acquire()
+    try:
+        version = (queries.get_store_version(session), map_geometry_key(session))
+        app.state.economy_metrics_version = (time.monotonic(), version)
+    finally:
+        lock.release()
     return version
 
 
 def peek(app: Any, key: tuple[Hashable, ...]) -> Any | None:
     """The value cached for ``key`` at the store version last checked, if that check is younger than
-    ``metrics_version_check_seconds``; else ``None``. Touches no database, so an async route can call
-    it on the event loop and go to the thread pool (``cached``) only on ``None``."""
+    ``metrics_version_check_seconds`` or another request is re-reading the version right now; else
+    ``None`` (a miss, or this request is the one to re-read the version). Touches no database, so an
+    async route can call it on the event loop and go to the thread pool (``cached``) only on ``None``."""
     checked = getattr(app.state, "economy_metrics_version", None)
     ttl = float(app.state.settings.metrics_version_check_seconds)
-    if checked is None or time.monotonic() - checked[0] >= ttl:
+    if checked is None:
         return None
+    now = time.monotonic()
+    if now - checked[0] >= ttl:
+        claimed = getattr(app.state, "economy_metrics_check_claimed", 0.0)
+        if not _refresh_lock(app).locked() and now - claimed >= ttl:
+            # due for a check: this caller goes to the thread pool (``cached`` re-reads the version);
+            # the requests that come meanwhile are served at the version known so far
+            app.state.economy_metrics_check_claimed = now
+            return None
     return app_cache(app).get((checked[1], *key))
 
 
