@@ -74,7 +74,7 @@ class Settings(BaseSettings):
         le=60,
         description="How long a web process reuses a session's or API token's identity without asking the "
         "database again, s (0 = every request); a change made in another process (CLI, another web "
-        "worker) takes effect within this time, one in the same process at once.",
+        "worker) takes effect within twice this time, one in the same process at once.",
     )
     api_token_default_days: int = Field(default=90, ge=1, description="Default lifetime of API tokens, days.")
     run_worker: bool = Field(default=True, description="Run the job worker as a thread inside `serve`.")

@@ -9,8 +9,8 @@ Freshness: any flush in this process that changes a security-relevant column of 
 an organisation (role, activity, session version, password, scopes, revocation, expiry, …) or deletes
 one bumps ``epoch()``, and entries of an older epoch are never served; the epoch is read *before* the
 database lookup whose answer is stored, so an answer read before a change is never kept after it.
-A change made by another process (the CLI, another web worker) reaches this one within the entries'
-lifetime.
+A change made by another process (the CLI, another web worker) reaches this one within twice the
+entries' lifetime (an expired entry still answers while one request re-reads it, see ``PrincipalCache``).
 """
 
 from __future__ import annotations
