@@ -128,6 +128,8 @@ def test_area_api_and_history(leader: TestClient) -> None:
     history = leader.get(f"/api/economy/areas/kecamatan/{K1}/history?kind=month").json()
     assert [h["period_id"] for h in history][-2:] == ["2026-10", "2026-11"]
     assert leader.get("/api/economy/areas/99.99?period=2026-10").status_code == 404
+    assert leader.get(f"/api/economy/areas/provinsi/{K1}/history").status_code == 400
+    assert leader.get("/api/economy/areas/kecamatan/99.99/history").status_code == 404
 
 
 def test_region_page_shows_the_bank_mix_of_the_period(

@@ -29,6 +29,7 @@ from smartkotim.economy.metrics.schemas import (
     SummaryOut,
 )
 from smartkotim.lib.periods import Period, parse_period, previous_period, same_period_last_year, today_wib
+from smartkotim.regions.errors import RegionNotFoundError
 
 LEVELS = tuple(level.value for level in AreaLevel)
 
@@ -189,11 +190,16 @@ def _cls(value: str | None) -> AreaClass | None:
 def list_area_history(
     session: Session, settings: Settings, *, level: str, code: str, period_kind: str = "month"
 ) -> list[AreaMetricsOut]:
-    """One area's figures for every stored period of one kind, oldest first (for trend charts)."""
+    """One area's figures for every stored period of one kind, oldest first (for trend charts).
+
+    Raises:
+        UnknownLevelError: bad level.
+        RegionNotFoundError: no region (or market) ``code`` at ``level``.
+    """
     config = derive_config(settings)
     area = next((a for a in _areas(session, settings, level) if a.code == code), None)
     if area is None:
-        return []
+        raise RegionNotFoundError(f"no {level} with code {code!r}")
     rows = queries.list_area_history(session, level=level, code=code, period_kind=period_kind)
     by_id = {r.period_id: r for r in rows}
     kab = {r.period_id: r for r in _kabupaten_rows(session, set(by_id))} if level != "kabupaten" else by_id

@@ -33,6 +33,7 @@ from smartkotim.economy.metrics.view_support import (
     request_period,
 )
 from smartkotim.lib.periods import PeriodError
+from smartkotim.regions.errors import RegionNotFoundError
 from smartkotim.web.deps import get_db, get_settings
 from smartkotim.web.encoded import EncodedBody, encoded_response
 from smartkotim.web.templating import render
@@ -185,13 +186,19 @@ def api_economy_area_history(
     db: Session = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> list[AreaMetricsOut]:
-    """One area's figures for every stored period of ``kind``, oldest first (trend charts)."""
-    return cached(
-        request.app,
-        db,
-        ("history", level, code, kind),
-        lambda: readers.list_area_history(db, settings, level=level, code=code, period_kind=kind),
-    )
+    """One area's figures for every stored period of ``kind``, oldest first (trend charts); 400 for an
+    unknown level, 404 for an unknown area."""
+    try:
+        return cached(
+            request.app,
+            db,
+            ("history", level, code, kind),
+            lambda: readers.list_area_history(db, settings, level=level, code=code, period_kind=kind),
+        )
+    except readers.UnknownLevelError as exc:
+        raise bad_request(exc) from exc
+    except RegionNotFoundError as exc:
+        raise HTTPException(404, str(exc)) from exc
 
 
 def _page_context(request: Request, db: Session, level: str, period: str | None) -> dict[str, Any]:

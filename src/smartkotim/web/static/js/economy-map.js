@@ -69,7 +69,8 @@
         at = centre(f);
       }
       xs.push(at[0]); ys.push(at[1]);
-      sizes.push(6 + 24 * Math.sqrt(m.transactions / max));
+      // smaller on the schematic tiles (about 30 px wide), so the tile itself stays easy to click
+      sizes.push(6 + (data.schematic ? 10 : 24) * Math.sqrt(m.transactions / max));
       texts.push(m.name + "<br>" + fmt(m.transactions, "") + " " + (trxText || "trx") + " · " + fmt(m.value, "Rp"));
       urls.push("/ekonomi/wilayah/" + encodeURIComponent(m.code) + "?period=" + encodeURIComponent(data.period_id));
     });
@@ -90,6 +91,19 @@
     return li;
   }
 
+  // The API writes class labels with Indonesian separators ("1.234,5 – 6.789"); on an English page
+  // every number is rewritten in the page's locale ("1,234.5 – 6,789").
+  function localLabel(label) {
+    var lang = document.documentElement.lang || "id";
+    if (lang === "id") { return label; }
+    return label.replace(/\d[\d.]*(,\d+)?/g, function (token) {
+      var value = parseFloat(token.replace(/\./g, "").replace(",", "."));
+      if (isNaN(value)) { return token; }
+      var digits = Math.abs(value) < 1000 ? 1 : 0;
+      return value.toLocaleString(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    });
+  }
+
   function legend(el, data) {
     var box = document.getElementById(el.dataset.legendId);
     if (!box) { return; }
@@ -101,7 +115,9 @@
       (data.schematic ? " · " + (el.dataset.schematicText || "schematic") : "");
     var list = document.createElement("ul");
     list.className = "legend";
-    data.legend.labels.forEach(function (label, i) { list.appendChild(swatchItem(colour(i, classes), label)); });
+    data.legend.labels.forEach(function (label, i) {
+      list.appendChild(swatchItem(colour(i, classes), localLabel(label)));
+    });
     list.appendChild(swatchItem(NO_DATA, el.dataset.noDataText || "no data"));
     box.replaceChildren(title, list);
     if (data.legend.note) {
@@ -123,7 +139,9 @@
     traces.push(markets);
     var axis = { visible: false, showgrid: false, zeroline: false };
     var layout = {
-      margin: { l: 4, r: 4, t: 4, b: 4 }, hovermode: "closest", dragmode: "pan",
+      // hoverdistance 2: a market point takes the hover (and the click) only under the cursor, not
+      // from 20 px away, which on small areas covered most of their polygon
+      margin: { l: 4, r: 4, t: 4, b: 4 }, hovermode: "closest", hoverdistance: 2, dragmode: "pan",
       xaxis: axis, yaxis: Object.assign({ scaleanchor: "x", scaleratio: 1 }, axis),
       paper_bgcolor: "#fff", plot_bgcolor: "#fff"
     };
