@@ -39,12 +39,12 @@ SELECT DISTINCT acquirer, date_trunc('month', day)::DATE AS month FROM cells
 WHERE attempted > 0 AND day >= $first AND day < $stop
 """
 
-PAY_SQL = """
-CREATE OR REPLACE TEMP TABLE pay AS
+# The ledger rows ``pay`` is made of (payer_queries.pay_sql): effective transactions of registered NMIDs
+PAY_SOURCE = """(
 SELECT t.day, t.amount, t.payer, m.desa_code, m.kecamatan_code, m.market_code
 FROM txn AS t JOIN merchants AS m ON t.nmid = m.nmid
-WHERE t.ok AND t.day >= $first AND t.day < $stop
-"""
+WHERE t.ok
+)"""
 
 EMPTY_CELLS_SQL = """
 SELECT NULL::DATE AS day, NULL::VARCHAR AS acquirer, NULL::VARCHAR AS nmid, NULL::BIGINT AS txn_count,

@@ -4,14 +4,14 @@ register.
 Pure of the state database: the caller hands over the inputs (any relation DuckDB can scan: an Arrow
 table or dataset, a DuckDB relation) and the register as Arrow tables. ``compute_metric_rows_from_cells``
 is the production path (additive figures and activity from the rollups, unique payers and the median
-from the ledger); ``compute_metric_rows`` the reference straight from the ledger (the parity test
-checks they agree). Both return one Arrow table with a row per (area, period) that has traders or
-transactions, in the columns of ``models.EconomyMetric``.
+from the ledger and month partials); ``compute_metric_rows`` the reference straight from the ledger
+(the parity test checks they agree). Both give one Arrow table with a row per (area, period) that has
+traders or transactions, in the columns of ``models.EconomyMetric``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -20,7 +20,9 @@ import duckdb
 import pyarrow as pa
 
 from smartkotim.economy.metrics import cell_queries as cq
+from smartkotim.economy.metrics import hll
 from smartkotim.economy.metrics import ledger_queries as q
+from smartkotim.economy.metrics import payer_queries as pq
 from smartkotim.economy.metrics.index import MIN_INDEX_DAYS
 from smartkotim.lib.periods import Period, PeriodKind, periods_between
 
@@ -41,6 +43,9 @@ AREA_SCHEMA = pa.schema(
 )
 TXN_COLUMNS = ("nmid", "day", "amount", "payer", "ok", "attempted", "acquirer")
 CELL_COLUMNS = ("day", "acquirer", "nmid", "txn_count", "value", "attempted")
+_AREA_MONTH = [("month", pa.date32()), ("level", pa.string()), ("code", pa.string())]
+REGISTER_SCHEMA = pa.schema([*_AREA_MONTH, ("bucket", pa.int16()), ("rho", pa.int8())])
+AMOUNT_SCHEMA = pa.schema([*_AREA_MONTH, ("amount", pa.int64()), ("n", pa.int64())])
 EXACT_PAYERS_MAX = 50_000  # the default of settings.metrics_exact_payers_max_transactions
 
 
@@ -115,18 +120,49 @@ def _prepare(
     return {"first": first, "stop": stop}, {"regency": register.regency_code}
 
 
-def _finish(
-    con: duckdb.DuckDBPyConnection, window: dict[str, Any], regency: dict[str, Any], max_exact: int
-) -> pa.Table:
-    """The steps after ``flows``, ``merchant_days``, ``reported`` and ``pay``: activity, register,
-    reporting, payers; then the result rows."""
+def _windows(
+    con: duckdb.DuckDBPyConnection,
+    data_range: tuple[date, date] | None,
+    max_exact: int,
+    partials: PayerPartials | None,
+) -> None:
+    """The payer windows of the periods and which days each reads raw (``payer_queries``);
+    ``data_range`` is the data's days ``[lo, hi)``."""
+    lo, hi = data_range or (date(2000, 1, 1), date(2000, 1, 1))
+    con.execute(q.EXACT_PERIODS_SQL, {"max_exact": max_exact})
+    con.execute(pq.DATA_MONTHS_SQL, {"lo": lo, "hi": hi})
+    con.execute(pq.WINDOWS_SQL, {"lo": lo, "hi": hi})
+    con.execute(pq.WINDOW_KEYS_SQL)
+    con.execute(pq.WINDOW_MONTHS_SQL, {"use_partials": partials is not None})
+    con.execute(pq.RAW_DAYS_SQL)
+    fresh = partials.months if partials is not None else []
+    con.register("fresh_months", pa.table({"month": pa.array(fresh, pa.date32())}))
+    con.execute(pq.REBUILD_MONTHS_SQL)
+    con.execute(pq.NEEDED_DAYS_SQL)
+    con.register("fresh_registers", partials.registers if partials else REGISTER_SCHEMA.empty_table())
+    con.register("fresh_amounts", partials.amounts if partials else AMOUNT_SCHEMA.empty_table())
+
+
+def _with_regency(con: duckdb.DuckDBPyConnection, sql: str, regency: dict[str, Any]) -> None:
+    con.execute(sql, regency if "$regency" in sql else None)
+
+
+def _finish(con: duckdb.DuckDBPyConnection, regency: dict[str, Any], *, rebuild: bool = True) -> pa.Table:
+    """The steps after ``flows``, ``merchant_days``, ``reported``, the windows and ``pay``: activity,
+    register, reporting, month partials (``rebuild`` False: already built by ``prepare_all_payers``),
+    payers; then the result rows."""
     con.execute(q.ACTIVITY_SQL, regency)
     con.execute(q.REGISTER_SQL, regency)
     con.execute(q.REPORTING_SQL)
-    con.execute(q.EXACT_PERIODS_SQL, {"max_exact": max_exact})
-    for sql in (q.WINDOWS_SQL, q.WINDOW_KEYS_SQL, q.WINDOW_DAYS_SQL):
-        con.execute(sql)
-    con.execute(q.payers_sql(), regency)
+    if rebuild:
+        for sql in pq.rebuilt_partials_sql():
+            _with_regency(con, sql, regency)
+    con.execute(pq.MONTH_PARTIALS_SQL)
+    _with_regency(con, pq.edge_registers_sql(), regency)
+    con.execute(pq.AREA_IDS_SQL)
+    con.register("estimated", hll.window_estimates(con))
+    for sql in pq.payers_sql():
+        _with_regency(con, sql, regency)
     return con.sql(q.RESULT_SQL).to_arrow_table()
 
 
@@ -145,7 +181,8 @@ def compute_metric_rows(
     ``txn`` must have the columns ``TXN_COLUMNS`` (``day`` the WIB date, ``ok`` = successful and not
     reversed, ``attempted`` = successful or failed). Only transactions of NMIDs on the register count.
     Unique payers are exact in periods with at most ``exact_payers_max`` transactions in the
-    kabupaten, else HyperLogLog estimates. Runs on ``con``'s temporary tables.
+    kabupaten, else HyperLogLog estimates (``payer_queries``, here from the raw rows of the whole
+    period). Runs on ``con``'s temporary tables.
     """
     if not periods:
         return pa.table({})
@@ -155,34 +192,90 @@ def compute_metric_rows(
     con.execute(q.FLOWS_SQL, regency)
     con.execute(q.MERCHANT_DAYS_SQL)
     con.execute(q.REPORTED_SQL, window)
-    con.execute(q.PAY_SQL)
-    return _finish(con, window, regency, exact_payers_max)
+    found = con.execute("SELECT min(day), max(day) + 1 FROM tx WHERE ok").fetchall()[0]
+    _windows(con, None if found[0] is None else (found[0], found[1]), exact_payers_max, None)
+    con.execute(pq.pay_sql("tx", "ok"))
+    return _finish(con, regency)
+
+
+@dataclass(frozen=True, slots=True)
+class PayerPartials:
+    """Month partials that are current (``payer_queries``): the months (first days) they cover, their
+    HyperLogLog ``registers`` (``REGISTER_SCHEMA``) and ``amounts`` (``AMOUNT_SCHEMA``), as any relation
+    DuckDB can scan."""
+
+    months: list[date]
+    registers: Any
+    amounts: Any
+
+
+@dataclass(frozen=True, slots=True)
+class CellComputation:
+    """The metric rows and the month partials rebuilt on the way (``rebuilt_months``: first days;
+    their rows are in ``con``'s ``rebuilt_registers`` and ``rebuilt_amounts`` until it closes)."""
+
+    rows: pa.Table
+    rebuilt_months: list[date]
+    ledger_months: list[str] | None
 
 
 def compute_metric_rows_from_cells(
     con: duckdb.DuckDBPyConnection,
     *,
     cells: Any,
-    txn: Any,
+    txn_for_months: Callable[[list[str]], Any],
     register: RegisterInputs,
     periods: list[Period],
+    data_range: tuple[date, date] | None,
+    partials: PayerPartials | None,
     habitual_min_weeks: int = 4,
     exact_payers_max: int = EXACT_PAYERS_MAX,
-) -> pa.Table:
+    pay_ready: bool = False,
+) -> CellComputation:
     """The production computation: as ``compute_metric_rows`` but transactions, value, attempts,
-    merchant activity and bank reporting from the rollup ``cells`` (columns ``CELL_COLUMNS``); only
-    unique payers and the median ticket from the ledger rows ``txn`` (only ``ok`` rows are read)."""
+    merchant activity and bank reporting from the rollup ``cells`` (columns ``CELL_COLUMNS``); unique
+    payers and the median ticket from ledger rows (only ``ok`` rows of the days needed:
+    ``txn_for_months(["YYYY-MM", …])`` returns a relation with ``TXN_COLUMNS``) and, for the months a
+    large period covers whole, from ``partials`` (months missing there are rebuilt from the ledger
+    rows and listed in the result). ``data_range``: the data's WIB days ``[first, stop)``.
+    ``pay_ready``: ``prepare_all_payers`` already loaded every ledger row and rebuilt every month
+    (``txn_for_months`` is not called)."""
     if not periods:
-        return pa.table({})
+        return CellComputation(pa.table({}), [], [])
     window, regency = _prepare(con, register, periods, habitual_min_weeks)
     con.register("cells", cells)
-    con.register("txn", txn)
     con.execute(cq.CX_SQL, window)
     con.execute(cq.FLOWS_SQL, regency)
     con.execute(cq.MERCHANT_DAYS_SQL)
     con.execute(cq.REPORTED_SQL, window)
-    con.execute(cq.PAY_SQL, window)
-    return _finish(con, window, regency, exact_payers_max)
+    _windows(con, data_range, exact_payers_max, partials)
+    months = None
+    if not pay_ready:
+        months = [row[0] for row in con.execute(pq.NEEDED_MONTHS_SQL).fetchall()]
+        con.register("txn", txn_for_months(months))
+        con.execute(pq.pay_sql(cq.PAY_SOURCE, "day IN (SELECT day FROM needed_days)"))
+    rows = _finish(con, regency, rebuild=not pay_ready)
+    rebuilt = "rebuilt_registers" if pay_ready else "rebuild_months"
+    found = con.execute(f"SELECT DISTINCT month FROM {rebuilt} ORDER BY month").fetchall()
+    return CellComputation(rows, [row[0] for row in found], months)
+
+
+def prepare_all_payers(
+    con: duckdb.DuckDBPyConnection, *, txn: Any, register: RegisterInputs, data_range: tuple[date, date]
+) -> list[date]:
+    """For a full recompute: ``pay`` from every row of ``txn`` (``TXN_COLUMNS``) and the month partials
+    of every month of ``data_range`` (``[first, stop)``) in ``rebuilt_registers`` and
+    ``rebuilt_amounts``, before the cells are there (so the caller can extract the cells meanwhile);
+    then ``compute_metric_rows_from_cells(…, pay_ready=True)``. Returns the months rebuilt."""
+    con.register("merchants", register.merchants)
+    con.register("txn", txn)
+    lo, hi = data_range
+    con.execute(pq.DATA_MONTHS_SQL, {"lo": lo, "hi": hi})
+    con.execute("CREATE OR REPLACE TEMP TABLE rebuild_months AS SELECT month FROM data_months")
+    con.execute(pq.pay_sql(cq.PAY_SOURCE, "true"))
+    for sql in pq.rebuilt_partials_sql():
+        _with_regency(con, sql, {"regency": register.regency_code})
+    return [row[0] for row in con.execute("SELECT month FROM rebuild_months ORDER BY month").fetchall()]
 
 
 def get_data_range(con: duckdb.DuckDBPyConnection, txn: Any) -> tuple[date, date] | None:

@@ -14,10 +14,10 @@ Relations registered on the connection (see ``compute.py``):
 
 Each step fills one temp table, grouped by period and the four area levels at once (``GROUPING
 SETS``): ``flows`` (transactions, value, attempts), ``merchant_days`` → ``activity``, ``register``,
-``reported`` → ``reporting`` and ``payers``. ``flows``, ``merchant_days`` and ``reported`` come either
-from the ledger rows (here: the reference, "straight from the ledger") or from the rollup cells
-(``cell_queries.py``: the production path); the parity test checks that both agree. Only standard
-SQL aggregates plus ``quantile_disc`` and ``approx_count_distinct``, so the text runs on Spark SQL too.
+``reported`` → ``reporting``; ``payers`` in ``payer_queries.py``. ``flows``, ``merchant_days`` and
+``reported`` come either from the ledger rows (here: the reference, "straight from the ledger") or from
+the rollup cells (``cell_queries.py``: the production path); the parity test checks that both agree.
+Only standard SQL aggregates plus ``quantile_disc``, so the text runs on Spark SQL too.
 """
 
 from __future__ import annotations
@@ -61,10 +61,7 @@ SELECT DISTINCT acquirer, date_trunc('month', day)::DATE AS month FROM txn
 WHERE attempted AND day >= $first AND day < $stop
 """
 
-PAY_SQL = """
-CREATE OR REPLACE TEMP TABLE pay AS
-SELECT day, amount, payer, desa_code, kecamatan_code, market_code FROM tx WHERE ok
-"""
+# ``pay``: payer_queries.pay_sql("tx", "ok")
 
 # --- shared steps --------------------------------------------------------------------------------
 
@@ -120,63 +117,14 @@ LEFT JOIN flows AS f ON f.period_id = p.period_id AND f.level = 'kabupaten'
 WHERE coalesce(f.transactions, 0) <= $max_exact
 """
 
-# Payers and medians are computed once per distinct *window*: a period clipped to the days ``pay``
-# holds. Periods with the same window (e.g. the current year and YTD, or this month and L30D, once the
-# data end today) have the same payers and median.
-WINDOWS_SQL = """
-CREATE OR REPLACE TEMP TABLE windows AS
-WITH r AS (SELECT min(day) AS lo, max(day) + 1 AS hi FROM pay)
-SELECT p.period_id, greatest(p.start, r.lo) AS ws, least(p."end", r.hi) AS we,
-       p.period_id IN (SELECT period_id FROM exact_periods) AS exact
-FROM periods AS p CROSS JOIN r
-"""
-
-WINDOW_KEYS_SQL = """
-CREATE OR REPLACE TEMP TABLE window_keys AS
-SELECT row_number() OVER (ORDER BY ws, we, exact) AS wid, ws, we, exact
-FROM (SELECT DISTINCT ws, we, exact FROM windows WHERE ws < we)
-"""
-
-WINDOW_DAYS_SQL = """
-CREATE OR REPLACE TEMP TABLE window_days AS
-SELECT wid, exact,
-       unnest(generate_series(ws::TIMESTAMP, we::TIMESTAMP - INTERVAL 1 DAY, INTERVAL 1 DAY))::DATE AS day
-FROM window_keys
-"""
-
-_LEVEL_COLUMNS = (
+# (level, code expression, grouping column) of the four area levels, for one plain GROUP BY per level
+# (DuckDB counts distinct values much faster that way than under GROUPING SETS); see payer_queries.py.
+LEVEL_COLUMNS = (
     ("kabupaten", "$regency", None),
     ("kecamatan", "kecamatan_code", "kecamatan_code"),
     ("desa", "desa_code", "desa_code"),
     ("market", "market_code", "market_code"),
 )
-
-
-def payers_sql() -> str:
-    """``CREATE TEMP TABLE payers(period_id, level, code, unique_payers, median_ticket)`` from ``pay``
-    and the windows: one plain ``GROUP BY`` per level and kind of count (DuckDB counts distinct values
-    much faster that way than under ``GROUPING SETS``) — exact ``count(DISTINCT)`` for windows of
-    ``exact_periods``, ``approx_count_distinct`` (HyperLogLog) for the rest; the median is always exact
-    (``quantile_disc``, the lower median)."""
-    parts = []
-    for exact in (True, False):
-        counter = "count(DISTINCT payer)" if exact else "approx_count_distinct(payer)"
-        days = f"(SELECT wid, day FROM window_days WHERE {'' if exact else 'NOT '}exact)"
-        for level, code, group in _LEVEL_COLUMNS:
-            where = f"WHERE {group} IS NOT NULL " if group else ""
-            parts.append(
-                f"SELECT wid, '{level}' AS level, {code} AS code, {counter} AS unique_payers, "
-                f"quantile_disc(amount, 0.5) AS median_ticket FROM pay JOIN {days} USING (day) "
-                f"{where}GROUP BY wid{', ' + group if group else ''}"
-            )
-    return f"""CREATE OR REPLACE TEMP TABLE payers AS
-WITH by_window AS (
-{chr(10).join(("UNION ALL " if i else "") + part for i, part in enumerate(parts))}
-)
-SELECT w.period_id, b.level, b.code, b.unique_payers, b.median_ticket
-FROM windows AS w
-JOIN window_keys AS k ON k.ws = w.ws AND k.we = w.we AND k.exact = w.exact
-JOIN by_window AS b ON b.wid = k.wid"""
 
 
 RESULT_SQL = """

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -14,12 +16,13 @@ from sqlalchemy.orm import Session
 
 from smartkotim.accounts.audit import record_audit
 from smartkotim.config import Settings
-from smartkotim.economy.metrics import cells, queries
+from smartkotim.economy.metrics import cells, partials, queries
 from smartkotim.economy.metrics.cell_queries import EMPTY_CELLS_SQL
 from smartkotim.economy.metrics.compute import (
     compute_metric_rows,
     compute_metric_rows_from_cells,
     get_data_range,
+    prepare_all_payers,
 )
 from smartkotim.economy.metrics.ledger_queries import EMPTY_TXN_SQL
 from smartkotim.economy.metrics.models import MetricsRun
@@ -103,20 +106,52 @@ def _compute_from_rollups(
     stale_days: Collection[date] | None,
 ) -> pa.Table:
     """Cells from the rollup extract (re-extracting the months of ``stale_days``; ``None`` = all), payers
-    and medians from the ledger."""
+    and medians from the ledger rows of the days needed and the month partials (``partials.py``: those
+    of ``stale_days``' months, or all, are rebuilt from the ledger and saved).
+
+    A full run reads the whole ledger and rebuilds every month's partials on DuckDB while a second
+    thread extracts the cells from the state database (the two overlap on two cores)."""
     window = _data_months(inputs)
-    files = cells.refresh_cells(session, settings, months=window, stale_days=stale_days)
-    cell_rel = con.read_parquet(files) if files else con.sql(EMPTY_CELLS_SQL)
-    txn = TXN_SOURCES["ledger"](settings, con, window)
-    return compute_metric_rows_from_cells(
+    register = queries.get_register_inputs(session, regency_code=settings.regency_code)
+    key = partials.fingerprint(register)
+    partials.discard(settings, None if stale_days is None else stale_days, keep_key=key)
+    data_range = None
+    if inputs.first is not None and inputs.last is not None:
+        data_range = (inputs.first, inputs.last + timedelta(days=1))
+
+    def txn_for_months(months: list[str] | None) -> Any:
+        txn = TXN_SOURCES["ledger"](settings, con, months) if months is None or months else None
+        return txn if txn is not None else con.sql(EMPTY_TXN_SQL)
+
+    pay_ready = stale_days is None and data_range is not None and bool(inputs.periods)
+    if pay_ready:
+        assert data_range is not None
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            extracting = pool.submit(cells.refresh_cells, session, settings, months=window, stale_days=None)
+            try:
+                rebuilt = prepare_all_payers(
+                    con, txn=txn_for_months(None), register=register, data_range=data_range
+                )
+                partials.save(con, settings, rebuilt, key)
+            finally:
+                files = extracting.result()
+    else:
+        files = cells.refresh_cells(session, settings, months=window, stale_days=stale_days)
+    result = compute_metric_rows_from_cells(
         con,
-        cells=cell_rel,
-        txn=txn if txn is not None else con.sql(EMPTY_TXN_SQL),
-        register=queries.get_register_inputs(session, regency_code=settings.regency_code),
+        cells=con.read_parquet(files) if files else con.sql(EMPTY_CELLS_SQL),
+        txn_for_months=txn_for_months,
+        register=register,
         periods=inputs.periods,
+        data_range=data_range,
+        partials=partials.none() if pay_ready else partials.load(con, settings, key),
         habitual_min_weeks=settings.metrics_habitual_min_weeks,
         exact_payers_max=settings.metrics_exact_payers_max_transactions,
+        pay_ready=pay_ready,
     )
+    if not pay_ready:
+        partials.save(con, settings, result.rebuilt_months, key)
+    return result.rows
 
 
 def _data_months(inputs: _Inputs) -> list[str]:
