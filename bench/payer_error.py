@@ -31,9 +31,8 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, required=True, help="a folder bench/dashboard.py loaded")
     args = parser.parse_args()
     from smartkotim.economy.metrics import queries
-    from smartkotim.economy.metrics.derive import HLL_RSE_PCT
-    from smartkotim.economy.metrics.hll import HLL_THEORETICAL_RSE_PCT
     from smartkotim.economy.metrics.models import EconomyMetric
+    from smartkotim.economy.metrics.payer_queries import HLL_RSE_PCT
     from smartkotim.economy.metrics.sources import ledger_transactions
 
     runtime = open_bench(args.data_dir, None)
@@ -90,7 +89,7 @@ def main() -> None:
         truth = exact.get((r.level, r.area_code, r.period_id))
         if truth and kab_transactions[r.period_id] > limit:
             errors.setdefault((r.level, r.period_kind), []).append((r.unique_payers - truth) / truth * 100)
-    summary: dict[str, Any] = {"stated_rse_pct": HLL_RSE_PCT, "theoretical_rse_pct": HLL_THEORETICAL_RSE_PCT}
+    summary: dict[str, Any] = {"stated_rse_pct": HLL_RSE_PCT}
     for (level, kind), values in sorted(errors.items()):
         rms = math.sqrt(sum(v * v for v in values) / len(values))
         within = sum(1 for v in values if abs(v) <= 2 * HLL_RSE_PCT) / len(values) * 100

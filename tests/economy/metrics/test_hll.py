@@ -9,7 +9,13 @@ import pyarrow as pa
 import pytest
 
 from smartkotim.economy.metrics import hll
-from smartkotim.economy.metrics.payer_queries import BUCKET_SQL, HLL_BUCKETS, HLL_PRECISION, RHO_SQL
+from smartkotim.economy.metrics.payer_queries import (
+    BUCKET_SQL,
+    HLL_BUCKETS,
+    HLL_PRECISION,
+    HLL_RSE_PCT,
+    RHO_SQL,
+)
 
 
 def registers(payers: list[int] | np.ndarray) -> np.ndarray:
@@ -36,7 +42,7 @@ def test_estimate_is_within_four_standard_errors(distinct: int) -> None:
         assert estimate == 0
     else:
         error = abs(estimate - distinct) / distinct * 100
-        assert error <= 4 * hll.HLL_THEORETICAL_RSE_PCT, (distinct, estimate)
+        assert error <= 4 * HLL_RSE_PCT, (distinct, estimate)
 
 
 def test_merged_registers_estimate_the_union() -> None:

@@ -12,8 +12,6 @@ cardinality estimation algorithm", with linear counting below 2.5 m and no large
 
 from __future__ import annotations
 
-import math
-
 import duckdb
 import numpy as np
 import pyarrow as pa
@@ -21,7 +19,6 @@ import pyarrow as pa
 from smartkotim.economy.metrics.payer_queries import HLL_BUCKETS
 
 HLL_ALPHA = 0.7213 / (1 + 1.079 / HLL_BUCKETS)  # alpha_m of Flajolet et al. (2007), m >= 128
-HLL_THEORETICAL_RSE_PCT = round(104 / math.sqrt(HLL_BUCKETS), 2)
 ESTIMATE_SCHEMA = pa.schema([("wid", pa.int64()), ("aid", pa.int32()), ("unique_payers", pa.int64())])
 
 

@@ -29,10 +29,14 @@ give the same figures. Standard SQL apart from ``hash``, ``bit_count`` and ``xor
 
 from __future__ import annotations
 
+import math
+
 from smartkotim.economy.metrics.ledger_queries import LEVEL_COLUMNS
 
 HLL_PRECISION = 12
 HLL_BUCKETS = 1 << HLL_PRECISION
+# Relative standard error 1.04 / sqrt(m) (Flajolet et al. 2007), per cent, rounded up: 1.63 for m = 4096
+HLL_RSE_PCT = math.ceil(10400 / math.sqrt(HLL_BUCKETS)) / 100
 
 _RANK_BITS = 64 - HLL_PRECISION
 # ``h`` is the payer's 64-bit hash; a sentinel bit above the rank bits bounds the rank at _RANK_BITS + 1
