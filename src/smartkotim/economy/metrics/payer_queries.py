@@ -152,9 +152,10 @@ def rebuilt_partials_sql() -> tuple[str, str]:
 
 
 # The month partials a run uses: the rebuilt ones and the fresh ones handed in (``fresh_registers``,
-# ``fresh_amounts``), restricted to the months some window covers whole.
+# ``fresh_amounts``), restricted to the months some window covers whole. The registers are read twice
+# (area ids, then the dense merge), so they are materialised once.
 MONTH_PARTIALS_SQL = """
-CREATE OR REPLACE TEMP VIEW month_registers AS
+CREATE OR REPLACE TEMP TABLE month_registers AS
 SELECT month, level, code, bucket, rho FROM rebuilt_registers
 UNION ALL SELECT month, level, code, bucket, rho FROM fresh_registers
 WHERE month IN (SELECT month FROM window_months) AND month NOT IN (SELECT month FROM rebuild_months);
