@@ -46,6 +46,25 @@ def test_login_refuses_a_foreign_next(client: TestClient, seeded: Session) -> No
     assert response.headers["location"] == "/"
 
 
+def test_the_leader_lands_on_the_leader_view_unless_another_page_was_asked_for(
+    client: TestClient, seeded: Session
+) -> None:
+    make_user(seeded, Role.LEADER, "bupati")
+    make_user(seeded, Role.ANALYST, "analis")
+
+    def login(username: str, next_path: str) -> str:
+        client.cookies.clear()
+        form = {"username": username, "password": PASSWORD, "csrf_token": csrf_of(client, "/masuk")}
+        response = client.post("/masuk", data={**form, "next": next_path}, follow_redirects=False)
+        assert response.status_code == 303
+        return str(response.headers["location"])
+
+    assert login("bupati", "/") == "/ekonomi/pimpinan"
+    assert login("bupati", "/akun") == "/akun"  # a page asked for wins
+    assert login("bupati", "//evil.example/x") == "/ekonomi/pimpinan"
+    assert login("analis", "/") == "/"
+
+
 def test_session_cookie_flags(client: TestClient, seeded: Session) -> None:
     make_user(seeded, Role.ANALYST, "analis")
     token = csrf_of(client, "/masuk")

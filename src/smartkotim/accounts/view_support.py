@@ -75,6 +75,17 @@ def wib_day_start(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=WIB).astimezone(UTC)
 
 
+# The page a role lands on after login when no other page was asked for (``next`` is ``/``). Features
+# register theirs at import, e.g. the economy's leader view for ``leader`` (the Bupati).
+ROLE_HOMES: dict[str, str] = {}
+
+
+def landing_page(role: str, target: str | None) -> str:
+    """``safe_next(target)``, or the home page of ``role`` (``ROLE_HOMES``) when that is ``/``."""
+    local = safe_next(target)
+    return ROLE_HOMES.get(role, local) if local == "/" else local
+
+
 def safe_next(target: str | None) -> str:
     """``target`` when it is a local path (``/…``, not ``//…``), else ``/`` — no open redirects."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):

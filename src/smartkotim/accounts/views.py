@@ -22,6 +22,7 @@ from smartkotim.accounts.schemas import AccountOut, account_out
 from smartkotim.accounts.view_support import (
     actor_for,
     error_status,
+    landing_page,
     pop_flash,
     safe_next,
     session_principal,
@@ -91,7 +92,7 @@ def login_submit(
     except InvalidCredentialsError:
         return render(request, "accounts/login.html", {**context, "invalid": True}, 400)
     _fresh_session(request, user_id=user.id, version=user.session_version)
-    return RedirectResponse(safe_next(next), status_code=303)
+    return RedirectResponse(landing_page(str(user.role), next), status_code=303)
 
 
 @router.post("/keluar", name="logout", include_in_schema=False)

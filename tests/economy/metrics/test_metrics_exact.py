@@ -121,6 +121,15 @@ def test_growth_from_zero_and_missing_bases(computed: Session, settings: Setting
     first = list_area_metrics(computed, settings, level="kabupaten", period_id="2025-10")[0]
     assert first.growth["transactions"].previous.note == "n.a."  # before the data begin
     assert first.growth["transactions"].previous.pct is None
+    # the year 2025 holds data only from October (the first ledger day is 10 Oct 2025): 2026 against it
+    # would be +∞-like growth from a partial base; it is n.a., and so is the trend of 2026Q1 against a
+    # quarter (2025Q4) that is covered whole from its first month on
+    year = list_area_metrics(computed, settings, level="kabupaten", period_id="2026")[0]
+    assert year.growth["transactions"].previous.note == "n.a." and year.growth["value"].previous.pct is None
+    q4 = list_area_metrics(computed, settings, level="kabupaten", period_id="2025Q4")[0]
+    assert q4.growth["transactions"].previous.note == "n.a."  # 2025Q3: before the data begin
+    q1 = list_area_metrics(computed, settings, level="kabupaten", period_id="2026Q1")[0]
+    assert q1.growth["transactions"].previous.pct == -100.0  # 2025Q4 is covered: 1 -> 0
 
 
 def test_market_metrics_equal_its_desa_when_all_traders_sit_in_it(

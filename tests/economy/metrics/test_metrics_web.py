@@ -248,3 +248,30 @@ def test_api_bodies_are_gzip_encoded_for_clients_that_accept_it(leader: TestClie
     assert packed.headers["content-encoding"] == "gzip" and "Accept-Encoding" in packed.headers["vary"]
     assert packed.json() == plain.json() == refused.json()  # the client inflates the gzip body
     assert int(packed.headers["content-length"]) * 3 < len(plain.content)
+
+
+def test_rankings_mark_estimated_unique_payers(
+    leader: TestClient, seeded: Session, settings: Settings
+) -> None:
+    url = "/ekonomi/peringkat?level=kecamatan&period=2026-10&metric=unique_payers"
+    assert "≈" not in leader.get(url).text  # exact counts: no mark
+    busy = settings.model_copy(update={"metrics_exact_payers_max_transactions": 0})
+    leader.app.state.settings = busy  # type: ignore[attr-defined]
+    recompute_metrics(seeded, busy, as_of=AS_OF, source="dataset")
+    page = leader.get(url).text
+    estimated = [
+        i
+        for i in readers.list_area_metrics(seeded, busy, level="kecamatan", period_id="2026-10")
+        if i.has_data
+    ]
+    rows = re.findall(r"<tr><td>\d+</td>.*?</tr>", page, re.S)
+    marked = [r for r in rows if re.search(r"<td>≈ [\d.,]+</td>", r)]
+    assert len(marked) == sum(1 for i in estimated if i.unique_payers_is_estimate) > 0
+    assert "perkiraan HyperLogLog" in page
+    assert "≈" not in leader.get(url.replace("unique_payers", "value")).text
+    flagged = leader.get("/api/economy/map?level=kecamatan&period=2026-10&metric=unique_payers").json()
+    marks = {f["id"]: f["properties"]["value_is_estimate"] for f in flagged["features"]}
+    every = readers.list_area_metrics(seeded, busy, level="kecamatan", period_id="2026-10")
+    assert marks == {i.code: i.unique_payers_is_estimate for i in every} and any(marks.values())
+    by_value = leader.get("/api/economy/map?level=kecamatan&period=2026-10&metric=value").json()
+    assert not any(f["properties"]["value_is_estimate"] for f in by_value["features"])

@@ -30,14 +30,16 @@ def show(
     if ctx.invoked_subcommand is not None:
         return
     runtime = open_runtime()
-    with runtime.session_factory() as session:
-        try:
+    try:
+        with runtime.session_factory() as session:
             items = readers.list_area_metrics(
                 session, runtime.settings, level=level, period_id=period or get_default_month(session)
             )
-        except (PeriodError, readers.UnknownLevelError) as exc:
-            console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from exc
+    except (PeriodError, readers.UnknownLevelError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    finally:
+        runtime.engine.dispose()
     if as_json:
         typer.echo(json.dumps([i.model_dump(mode="json") for i in items], ensure_ascii=False))
         return
@@ -67,11 +69,17 @@ def recompute(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Recompute the whole metrics store from the ledger and the register (one atomic swap)."""
+    try:
+        anchor = date.fromisoformat(as_of) if as_of else None
+    except ValueError as exc:
+        console.print(f"[red]--as-of {as_of!r}: bukan tanggal YYYY-MM-DD yang sah ({exc})[/red]")
+        raise typer.Exit(2) from exc
     runtime = open_runtime()
-    with runtime.session_factory() as session:
-        result = recompute_metrics(
-            session, runtime.settings, trigger="cli", as_of=date.fromisoformat(as_of) if as_of else None
-        )
+    try:
+        with runtime.session_factory() as session:
+            result = recompute_metrics(session, runtime.settings, trigger="cli", as_of=anchor)
+    finally:
+        runtime.engine.dispose()
     payload = {
         "mode": result.mode,
         "periods": result.periods,
@@ -80,4 +88,11 @@ def recompute(
         "last_day": str(result.last_day) if result.last_day else None,
         "seconds": round(result.seconds, 3),
     }
-    typer.echo(json.dumps(payload) if as_json else f"Metrik dihitung ulang: {payload}")
+    if as_json:
+        typer.echo(json.dumps(payload))
+        return
+    span = f"{payload['first_day']} s.d. {payload['last_day']}" if result.first_day else "tanpa data"
+    typer.echo(
+        f"Metrik dihitung ulang: {result.periods:,} periode, {result.rows:,} baris, data {span}, "
+        f"{result.seconds:.1f} detik."
+    )

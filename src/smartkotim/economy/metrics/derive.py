@@ -90,8 +90,10 @@ def ratio(numerator: float | None, denominator: float | None, scale: float = 100
 
 
 def _value(row: EconomyMetric | None, name: str, covered: bool) -> float | None:
+    if not covered:  # the data do not cover the whole base period: no comparable figure
+        return None
     if row is None:
-        return 0.0 if covered else None
+        return 0.0
     value = getattr(row, name)
     return None if value is None else float(value)
 
@@ -148,7 +150,11 @@ def derive_metrics(
     adults = row.adults if row is not None and row.adults is not None else area.adults
     inputs = _index_inputs(row, adults)
     adoption = inputs.get("adoption_rate")
-    trend = change_pp(adoption, adoption_of(previous.row)) if previous.row is not None else None
+    trend = (
+        change_pp(adoption, adoption_of(previous.row))
+        if previous.row is not None and previous.covered
+        else None
+    )
     has_index = row is not None and period.days >= MIN_INDEX_DAYS
     result = compute_index(inputs, config.index) if has_index else None
     return AreaMetricsOut(
@@ -212,5 +218,8 @@ def _avg_ticket(row: EconomyMetric | None) -> int | None:
 
 
 def is_covered(base_period: Period, first_day: date | None) -> bool:
-    """True when the data reach into ``base_period`` (else its figures are missing, not zero)."""
-    return first_day is not None and base_period.end > first_day
+    """True when the data cover the whole of ``base_period``: it begins on or after the first day of the
+    month of ``first_day`` (the first ledger day; banks report by month, so the first month counts as
+    covered). A base the data reach only in part (e.g. a year whose data start in November) is not
+    comparable: its growth is n.a., not a jump of hundreds of per cent."""
+    return first_day is not None and base_period.start >= first_day.replace(day=1)

@@ -57,6 +57,9 @@ def metric_value(item: AreaMetricsOut, metric: str) -> float | None:
     return None if value is None else float(value)
 
 
+PAYER_METRICS = frozenset({"unique_payers", "payers_per_1000_adults"})
+
+
 def build_metrics_map(
     session: Session,
     settings: Settings,
@@ -71,9 +74,9 @@ def build_metrics_map(
     breaks_with: str | None = None,
 ) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of the ``level`` regions under ``parent`` (default the kabupaten)
-    with ``value``, ``class_index`` (``-1`` no data), ``area_class`` and ``index`` in each feature's
-    properties, plus ``legend``, ``schematic`` and ``markets`` (points: code, name, lon, lat,
-    transactions, value, area_class).
+    with ``value``, ``value_is_estimate`` (a HyperLogLog estimate, ``docs/metrics.md``), ``class_index``
+    (``-1`` no data), ``area_class`` and ``index`` in each feature's properties, plus ``legend``,
+    ``schematic`` and ``markets`` (points: code, name, lon, lat, transactions, value, area_class).
 
     ``breaks_with``: a second period id (two-period comparison); the class limits are then computed
     over the values of both periods, so a colour means the same value on both maps.
@@ -103,6 +106,8 @@ def build_metrics_map(
             "area_class": item.area_class,
             "index": item.index,
             "adoption_rate": item.adoption_rate,
+            # the value is a HyperLogLog estimate (unique payers and payers per 1,000 adults of busy periods)
+            "value_is_estimate": metric in PAYER_METRICS and item.unique_payers_is_estimate,
             "economy_url": f"/ekonomi/wilayah/{item.code}?period={period_id}",
         }
         out_features.append({**feature, "properties": props})

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
+from smartkotim.accounts.roles import Role
+from smartkotim.accounts.view_support import ROLE_HOMES
 from smartkotim.config import Settings
 from smartkotim.economy.metrics import exports, hooks, readers
 from smartkotim.economy.metrics.cache import cached, peek
@@ -39,6 +41,7 @@ from smartkotim.web.encoded import EncodedBody, encoded_response
 from smartkotim.web.templating import render
 
 router = APIRouter()
+ROLE_HOMES[Role.LEADER.value] = "/ekonomi/pimpinan"  # the Bupati lands on the leader view after login
 JOB_KINDS = hooks  # importing the views registers the metrics job kinds for the worker
 GEOJSON = "application/geo+json"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
