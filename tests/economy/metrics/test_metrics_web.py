@@ -275,3 +275,21 @@ def test_rankings_mark_estimated_unique_payers(
     assert marks == {i.code: i.unique_payers_is_estimate for i in every} and any(marks.values())
     by_value = leader.get("/api/economy/map?level=kecamatan&period=2026-10&metric=value").json()
     assert not any(f["properties"]["value_is_estimate"] for f in by_value["features"])
+
+
+def test_months_without_reports_are_not_offered_and_are_flagged(
+    client: TestClient, seeded: Session, settings: Settings
+) -> None:
+    # anchored in January 2027: the store holds December 2026 and January 2027, which no bank reported
+    recompute_metrics(seeded, settings, as_of=date(2027, 1, 15), source="dataset")
+    log_in_as(client, seeded, Role.LEADER)
+    page = client.get("/ekonomi?period=2026-10").text
+    offered = set(re.findall(r'<option value="(\d{4}-\d{2})"', page))
+    with_data = {t.day.strftime("%Y-%m") for t in ds.TRANSACTIONS if t.status == "success"}
+    assert offered == with_data
+    assert 'id="no-reports"' not in page
+    empty = client.get("/ekonomi/pimpinan?period=2026-12").text
+    assert 'id="no-reports"' in empty
+    history = client.get(f"/api/economy/areas/kabupaten/{settings.regency_code}/history?kind=month").json()
+    last = max(t.day for t in ds.TRANSACTIONS)
+    assert history and max(h["period_start"] for h in history) == last.replace(day=1).isoformat()

@@ -190,7 +190,8 @@ def _cls(value: str | None) -> AreaClass | None:
 def list_area_history(
     session: Session, settings: Settings, *, level: str, code: str, period_kind: str = "month"
 ) -> list[AreaMetricsOut]:
-    """One area's figures for every stored period of one kind, oldest first (for trend charts).
+    """One area's figures for every stored period of one kind that begins on or before the data's last
+    day, oldest first (for trend charts: periods no bank has reported yet would read as a collapse).
 
     Raises:
         UnknownLevelError: bad level.
@@ -201,6 +202,9 @@ def list_area_history(
     if area is None:
         raise RegionNotFoundError(f"no {level} with code {code!r}")
     rows = queries.list_area_history(session, level=level, code=code, period_kind=period_kind)
+    run = queries.get_latest_run(session)
+    if run is not None and run.last_day is not None:  # not the periods after the data end: no reports yet
+        rows = [r for r in rows if r.period_start <= run.last_day]
     by_id = {r.period_id: r for r in rows}
     kab = {r.period_id: r for r in _kabupaten_rows(session, set(by_id))} if level != "kabupaten" else by_id
     first_day = queries.get_first_stored_day(session)

@@ -24,7 +24,7 @@ from smartkotim.economy.metrics.cache import cached, peek
 from smartkotim.economy.metrics.classes import CLASS_LABELS
 from smartkotim.economy.metrics.definitions import METRICS
 from smartkotim.economy.metrics.index import COMPONENT_LABELS
-from smartkotim.economy.metrics.queries import list_period_ids
+from smartkotim.economy.metrics.queries import list_data_months
 from smartkotim.economy.metrics.schemas import AreaDetailOut, AreaMetricsOut, SummaryOut
 from smartkotim.economy.metrics.view_support import (
     bad_request,
@@ -208,7 +208,8 @@ def _page_context(request: Request, db: Session, level: str, period: str | None)
     return {
         "period": request_period(request, db, period),
         "level": level,
-        "months": cached(request.app, db, ("months",), lambda: list_period_ids(db, period_kind="month")[:36]),
+        # months with data only: a month no bank has reported yet would show every area as "belum mulai"
+        "months": cached(request.app, db, ("months",), lambda: list_data_months(db)[:36]),
         "metrics": METRICS,
         "class_labels": {str(k): v for k, v in CLASS_LABELS.items()},
         "component_labels": COMPONENT_LABELS,
