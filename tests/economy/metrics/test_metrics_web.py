@@ -293,3 +293,56 @@ def test_months_without_reports_are_not_offered_and_are_flagged(
     history = client.get(f"/api/economy/areas/kabupaten/{settings.regency_code}/history?kind=month").json()
     last = max(t.day for t in ds.TRANSACTIONS)
     assert history and max(h["period_start"] for h in history) == last.replace(day=1).isoformat()
+
+
+def test_a_free_date_range_is_computed_on_request(
+    client: TestClient, ingested: Session, settings: Settings
+) -> None:
+    recompute_metrics(ingested, settings, as_of=AS_OF)
+    log_in_as(client, ingested, Role.LEADER)
+    leader = client
+    same = ("transactions", "value", "unique_payers", "merchants_active", "merchants_habitual")
+    same += ("median_ticket", "traders_known", "adoption_rate", "index", "attempted", "has_data")
+    month = {i["code"]: i for i in leader.get("/api/economy/metrics?level=desa&period=2026-10").json()}
+    response = leader.get("/api/economy/metrics?level=desa&period=2026-10-01..2026-10-31")
+    assert response.status_code == 200
+    ranged = {i["code"]: i for i in response.json()}
+    assert ranged.keys() == month.keys()
+    assert {c: [ranged[c].get(k) for k in same] for c in ranged} == {
+        c: [month[c].get(k) for k in same] for c in month
+    }
+    assert ranged[A]["transactions"] == 6 and ranged[A]["period_id"] == "2026-10-01..2026-10-31"
+    assert sum(i["transactions"] for i in ranged.values()) > 0
+
+
+def test_a_desa_page_lists_its_market_once(leader: TestClient) -> None:
+    page = leader.get(f"/ekonomi/wilayah/{A}?period=2026-10").text
+    assert page.count('href="/ekonomi/wilayah/PSR1?period=2026-10"') == 1
+    assert 'id="children"' not in page and 'id="markets"' in page
+
+
+def test_map_of_an_unknown_parent_is_404(leader: TestClient) -> None:
+    base = "/api/economy/map?level=desa&period=2026-10&metric=transactions"
+    assert leader.get(f"{base}&parent={K1}").status_code == 200
+    for parent in ("99.99", "62.02.99", "63.01.01"):
+        response = leader.get(f"{base}&parent={parent}")
+        assert response.status_code == 404, parent
+        assert parent in response.json()["detail"]
+
+
+def test_pages_show_the_default_period_with_a_note_for_a_bad_one(leader: TestClient) -> None:
+    default = leader.get("/ekonomi").text
+    shown = re.search(r'class="period-shown">([^<]+)<', default)
+    assert shown is not None
+    for url in (
+        "/ekonomi?period=2026-13",
+        "/ekonomi/pimpinan?period=garbage",
+        f"/ekonomi/wilayah/{K1}?period=x",
+    ):
+        response = leader.get(url)
+        assert response.status_code == 200, url
+        assert 'id="period-error"' in response.text and "tidak dikenali" in response.text
+    rankings = leader.get("/ekonomi/peringkat?period=2026q5")
+    assert rankings.status_code == 200 and 'id="period-error"' in rankings.text
+    assert leader.get("/api/economy/metrics?level=kecamatan&period=2026-13").status_code == 400  # API: 400
+    assert 'id="period-error"' not in leader.get(f"/ekonomi?period={shown.group(1)}").text

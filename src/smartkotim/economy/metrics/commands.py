@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from smartkotim.economy.metrics import readers
+from smartkotim.economy.metrics.population import (
+    PopulationImportError,
+    RowError,
+    import_adult_population,
+)
 from smartkotim.economy.metrics.readers import get_default_month
 from smartkotim.economy.metrics.services import recompute_metrics
+from smartkotim.economy.registry.tabular import ImportFileError
 from smartkotim.lib.periods import PeriodError
 from smartkotim.runtime import open_runtime
 
@@ -96,3 +103,44 @@ def recompute(
         f"Metrik dihitung ulang: {result.periods:,} periode, {result.rows:,} baris, data {span}, "
         f"{result.seconds:.1f} detik."
     )
+
+
+@app.command("population")
+def population(
+    file: Path = typer.Argument(..., help="CSV or XLSX with columns code, adults [, name, year, source]."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Import the adult population (Dukcapil) per desa, kecamatan or kabupaten. All or nothing: a bad
+    row refuses the file (exit 2) and every bad cell is listed with its row, column, value and rule."""
+    runtime = open_runtime()
+    try:
+        with runtime.session_factory() as session:
+            result = import_adult_population(
+                session, file, regency_code=runtime.settings.regency_code, actor_label="cli"
+            )
+    except ImportFileError as exc:
+        _refused(str(exc), [], as_json)
+        raise typer.Exit(2) from exc
+    except PopulationImportError as exc:
+        _refused(str(exc), exc.errors, as_json)
+        raise typer.Exit(2) from exc
+    finally:
+        runtime.engine.dispose()
+    if as_json:
+        payload = {"file": result.file, "updated": result.updated, "unchanged": result.unchanged}
+        typer.echo(json.dumps(payload))
+        return
+    typer.echo(
+        f"Penduduk dewasa {result.file}: {len(result.updated)} wilayah diperbarui, "
+        f"{len(result.unchanged)} tetap."
+    )
+
+
+def _refused(message: str, errors: list[RowError], as_json: bool) -> None:
+    if as_json:
+        rows = [{"row": e.row, "column": e.column, "value": e.value, "rule": e.rule} for e in errors]
+        typer.echo(json.dumps({"status": "refused", "error": message, "errors": rows}, ensure_ascii=False))
+        return
+    console.print(f"[red]{message}[/red]")
+    for e in errors:
+        console.print(f"  baris {e.row}, kolom {e.column}, nilai {e.value!r}: {e.rule}")

@@ -147,7 +147,8 @@ def derive_metrics(
     """Every figure of one area in one period (``row`` ``None``: nothing stored, i.e. no trader and no
     transaction), with growth against ``previous`` and ``year_ago`` and the index and class;
     ``payers_estimated``: the period's unique payers are HyperLogLog estimates (``payers_estimated_for``)."""
-    adults = row.adults if row is not None and row.adults is not None else area.adults
+    # the register's current figure (an import applies at once); the stored one when the register has none
+    adults = area.adults if area.adults is not None else (row.adults if row is not None else None)
     inputs = _index_inputs(row, adults)
     adoption = inputs.get("adoption_rate")
     trend = (

@@ -14,6 +14,7 @@ from smartkotim.economy.metrics.readers import list_area_metrics
 from smartkotim.economy.metrics.schemas import AreaMetricsOut
 from smartkotim.regions import maps as region_maps
 from smartkotim.regions import queries as regions
+from smartkotim.regions.errors import RegionNotFoundError
 from smartkotim.regions.models import RegionLevel
 
 _GEOMETRY_CACHE: dict[tuple[str, str, tuple[int | None, ...]], dict[str, Any]] = {}
@@ -87,6 +88,10 @@ def build_metrics_map(
         (unknown ``parent``).
     """
     parent = parent or settings.regency_code
+    if parent != settings.regency_code and (
+        regions.get_region(session, parent) is None or not parent.startswith(f"{settings.regency_code}.")
+    ):
+        raise RegionNotFoundError(f"no region with code {parent!r} in {settings.regency_code}")
     items = {i.code: i for i in list_area_metrics(session, settings, level=level, period_id=period_id)}
     geo = region_features(session, level=level, parent=parent)
     features = [f for f in geo["features"] if f["id"] in items]

@@ -28,7 +28,15 @@ from smartkotim.economy.metrics.schemas import (
     LaggingAreaOut,
     SummaryOut,
 )
-from smartkotim.lib.periods import Period, parse_period, previous_period, same_period_last_year, today_wib
+from smartkotim.economy.metrics.services import transient_metric_rows
+from smartkotim.lib.periods import (
+    Period,
+    PeriodKind,
+    parse_period,
+    previous_period,
+    same_period_last_year,
+    today_wib,
+)
 from smartkotim.regions.errors import RegionNotFoundError
 
 LEVELS = tuple(level.value for level in AreaLevel)
@@ -82,7 +90,9 @@ def list_area_metrics(
     session: Session, settings: Settings, *, level: str, period_id: str, config: DeriveConfig | None = None
 ) -> list[AreaMetricsOut]:
     """Every area of ``level`` (all regions of that level, or all markets) with every metric of
-    ``period_id``, its growth, index and class; areas without data come with ``has_data`` False.
+    ``period_id``, its growth, index and class; areas without data come with ``has_data`` False. A free
+    date range (``2026-09-01..2026-09-30``) that the store does not hold is computed from the ledger for
+    the call (``services.transient_metric_rows``; not stored).
 
     Raises:
         UnknownLevelError: bad level.
@@ -91,9 +101,15 @@ def list_area_metrics(
     config = config or derive_config(settings)
     period = resolve_period(period_id, as_of=_as_of(session))
     previous, year_ago = previous_period(period), same_period_last_year(period)
-    rows = queries.list_metrics(session, level=level, period_ids={period.id, previous.id, year_ago.id})
+    if period.kind is PeriodKind.RANGE and not queries.count_period_rows(session, period.id):
+        # a free date range the store does not hold: computed for this request from the ledger
+        every = transient_metric_rows(session, settings, [period, previous, year_ago])
+        rows = [r for r in every if r.level == level]
+        kab_rows = [r for r in every if r.level == AreaLevel.KABUPATEN.value]
+    else:
+        rows = queries.list_metrics(session, level=level, period_ids={period.id, previous.id, year_ago.id})
+        kab_rows = rows if level == AreaLevel.KABUPATEN.value else _kabupaten_rows(session, {period.id})
     by_key: dict[tuple[str, str], EconomyMetric] = {(r.period_id, r.area_code): r for r in rows}
-    kab_rows = rows if level == AreaLevel.KABUPATEN.value else _kabupaten_rows(session, {period.id})
     estimated = payers_estimated_for(next((r for r in kab_rows if r.period_id == period.id), None), config)
     first_day = queries.get_first_stored_day(session)
     prev_cov, year_cov = is_covered(previous, first_day), is_covered(year_ago, first_day)

@@ -25,7 +25,7 @@ from smartkotim.economy.metrics.compute import (
     prepare_all_payers,
 )
 from smartkotim.economy.metrics.ledger_queries import EMPTY_TXN_SQL
-from smartkotim.economy.metrics.models import MetricsRun
+from smartkotim.economy.metrics.models import EconomyMetric, MetricsRun
 from smartkotim.economy.metrics.sources import TXN_SOURCES
 from smartkotim.lib.periods import (
     CALENDAR_KINDS,
@@ -332,3 +332,27 @@ def update_metrics_for_days(
         days=days,
         replace_relative=all_relative,
     )
+
+
+def transient_metric_rows(session: Session, settings: Settings, periods: list[Period]) -> list[EconomyMetric]:
+    """The metric rows of ``periods`` computed straight from the ledger (the reference computation) and
+    **not** stored: for free date ranges asked for on the pages and the API. Transient ``EconomyMetric``
+    objects (not added to ``session``); empty without ledger data. Cost: one scan of the months the
+    periods cover (about a second per month of 400,000 transactions)."""
+    periods = _unique(periods)
+    con = duckdb.connect()
+    try:
+        txn = TXN_SOURCES["ledger"](settings, con, _months(periods))
+        if txn is None:
+            return []
+        table = compute_metric_rows(
+            con,
+            txn=txn,
+            register=queries.get_register_inputs(session, regency_code=settings.regency_code),
+            periods=periods,
+            habitual_min_weeks=settings.metrics_habitual_min_weeks,
+            exact_payers_max=settings.metrics_exact_payers_max_transactions,
+        )
+    finally:
+        con.close()
+    return [EconomyMetric(**row) for row in table.to_pylist()]

@@ -29,6 +29,22 @@ def request_period(request: Request, db: Session, period: str | None) -> str:
     return period or cached(request.app, db, ("default_period", today), lambda: readers.get_default_month(db))
 
 
+PERIOD_EXAMPLES = "2026-10, 2026-W43, 2026Q4, 2026, L30D, L12M, YTD, 2026-09-01..2026-09-30"
+
+
+def page_period(period: str | None) -> tuple[str | None, str | None]:
+    """For a page (not the API, which answers 400): ``(period, None)`` when ``period`` is understood (or
+    not given), else ``(None, message)`` so the page shows the default period with the message in
+    Bahasa Indonesia instead of an error page."""
+    if not period:
+        return None, None
+    try:
+        readers.resolve_period(period)
+    except PeriodError:
+        return None, f"Periode «{period}» tidak dikenali; contoh yang sah: {PERIOD_EXAMPLES}."
+    return period, None
+
+
 def peek_period(request: Request, period: str | None) -> str | None:
     """The period id without touching the database: the given one, else the cached default."""
     return period or peek(request.app, ("default_period", today_wib().isoformat()))

@@ -31,6 +31,7 @@ from smartkotim.economy.metrics.view_support import (
     map_body,
     map_key,
     map_params,
+    page_period,
     peek_period,
     request_period,
 )
@@ -233,7 +234,9 @@ def economy_dashboard(
     settings: Settings = Depends(get_settings),
 ) -> Response:
     """Smart Economy home: the choropleth (drawn from ``/api/economy/map``), headline and lagging areas."""
-    period = request_period(request, db, params["period"])
+    asked, period_error = page_period(params["period"])
+    params = params | {"period": asked}
+    period = request_period(request, db, asked)
     query = urlencode({k: v for k, v in (params | {"period": period, "breaks_with": compare}).items() if v})
     compare_query = urlencode(
         {k: v for k, v in (params | {"period": compare, "breaks_with": period}).items() if v}
@@ -247,6 +250,7 @@ def economy_dashboard(
         "methods": METHODS,
         "compare": compare,
         "period_is_default": not params["period"],
+        "period_error": period_error,
         "s": summary,
         "map_url": f"/api/economy/map?{query}",
         "geojson_url": f"/api/economy/map.geojson?{query}",
@@ -269,9 +273,14 @@ def economy_rankings(
     """Rankings and table of any metric (JSON twin: ``/api/economy/metrics``)."""
     if metric not in METRICS:
         raise HTTPException(400, f"metric {metric!r} is not one of {', '.join(METRICS)}")
+    period, period_error = page_period(period)
     items = _metrics(db, settings, level, period)
     ranked = sorted(items, key=lambda i: (getattr(i, metric) is None, -(getattr(i, metric) or 0)))
-    context = _page_context(request, db, level, period) | {"items": ranked, "metric": metric}
+    context = _page_context(request, db, level, period) | {
+        "items": ranked,
+        "metric": metric,
+        "period_error": period_error,
+    }
     return render(request, "metrics/rankings.html", context)
 
 
@@ -283,11 +292,13 @@ def economy_leader(
     settings: Settings = Depends(get_settings),
 ) -> Response:
     """One page for the Bupati: headline numbers and change, the map, the lagging list (phone-friendly)."""
+    period, period_error = page_period(period)
     period_id = request_period(request, db, period)
     summary = _summary(request, db, settings, "kecamatan", period_id)
     context = _page_context(request, db, "kecamatan", period_id) | {
         "s": summary,
         "period_is_default": not period,
+        "period_error": period_error,
     }
     return render(request, "metrics/leader.html", context)
 
@@ -304,12 +315,12 @@ def economy_area(
 ) -> Response:
     """A region's or market's economy page: funnel, index breakdown, comparison, trend, markets below,
     bank mix."""
+    period, period_error = page_period(period)
     detail = _detail(request, db, settings, code, period)
     if detail is None:
         raise HTTPException(404, f"wilayah atau pasar {code} tidak ditemukan")
-    return render(
-        request, "metrics/area.html", _page_context(request, db, detail.area.level, period) | {"d": detail}
-    )
+    context = _page_context(request, db, detail.area.level, period)
+    return render(request, "metrics/area.html", context | {"d": detail, "period_error": period_error})
 
 
 @router.get("/api/economy/areas/{code}", name="api_economy_area", tags=["economy"])
