@@ -32,6 +32,10 @@ CHANNELS = np.array(["qris", "edc", "transfer", "emoney", "va"])
 CHANNEL_P = np.array([0.88, 0.05, 0.03, 0.02, 0.02])
 STATUSES = np.array(["success", "failed", "reversed"])
 STATUS_P = np.array([0.975, 0.02, 0.005])
+# Share of payments by shoppers from a kabupaten-wide pool (commuters, civil servants, traders buying
+# stock) who pay in several kecamatan: one payer of the kabupaten, counted in each kecamatan they pay in
+TRAVELLING_SHARE = 0.15
+TRAVELLING_PAYERS = 3_000
 EPOCH = (2024, 1)  # growth is counted from this month, so a month's data never depends on the window
 MONTHLY_GROWTH = 0.025
 BUMP_MONTHS = {3: 1.25, 4: 1.15, 12: 1.2}  # Ramadan/Lebaran (approximate) and year end
@@ -151,6 +155,11 @@ def _month_table(merchants: Sequence[TxnMerchant], month: str, scale: float, see
     pools = np.array([m.payer_pool for m in merchants])[index]
     payers = np.char.add(
         np.char.add("P", np.char.replace(pools, ".", "")), rng.integers(0, 4000, n).astype(str)
+    )
+    travel = np.random.default_rng([seed, year, mon, 7])  # own stream: the other columns stay as they were
+    travelling = travel.random(n) < TRAVELLING_SHARE
+    payers = np.where(
+        travelling, np.char.add("PT", travel.integers(0, TRAVELLING_PAYERS, n).astype(str)), payers
     )
     return pa.table(
         {

@@ -183,3 +183,20 @@ def test_a_month_file_is_byte_identical_across_runs(tmp_path: Path) -> None:
     one = write_report_csv(first, tmp_path / "a").read_bytes()
     two = write_report_csv(again, tmp_path / "b").read_bytes()
     assert one == two and len(one) > 1000
+
+
+def test_some_demo_payers_pay_in_several_kecamatan() -> None:
+    register = build_demo_register("62.02", end=END)
+    kecamatan_of = {m.nmid: m.payer_pool for m in register.txn_merchants}
+    payers: dict[str, set[str]] = defaultdict(set)
+    everyone: set[str] = set()
+    for part in generate_transactions(register.txn_merchants, ["2026-10"], 20_000, seed=5):
+        for nmid, payer in zip(
+            part.table.column("nmid").to_pylist(), part.table.column("payer_id").to_pylist(), strict=True
+        ):
+            payers[kecamatan_of[nmid]].add(payer)
+            everyone.add(payer)
+    in_several = {p for p in everyone if sum(p in s for s in payers.values()) > 1}
+    assert in_several and all(p.startswith("PT") for p in in_several)
+    # so the kecamatan's unique payers add up to more than the kabupaten's: never sum them
+    assert sum(len(s) for s in payers.values()) > len(everyone)
