@@ -98,6 +98,17 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+def _collect_errors(page: Page, errors: list[str]) -> None:
+    """Append the console errors and uncaught page errors of ``page`` to ``errors``."""
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(f"console: {message.text} ({message.location.get('url', '')})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+
+
 @pytest.fixture
 def console_errors() -> list[str]:
     """Errors the page reported; the ``page`` fixture fails the test when any is left at the end."""
@@ -110,13 +121,7 @@ def page(browser: Browser, live_server: LiveServer, console_errors: list[str]) -
     context = browser.new_context(base_url=live_server.url, locale="id-ID", timezone_id="Asia/Jakarta")
     context.set_default_timeout(TIMEOUT_MS)
     new_page = context.new_page()
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            console_errors.append(f"console: {message.text} ({message.location.get('url', '')})")
-
-    new_page.on("console", on_console)
-    new_page.on("pageerror", lambda error: console_errors.append(f"page error: {error}"))
+    _collect_errors(new_page, console_errors)
     yield new_page
     context.close()
     assert not console_errors, "the page reported errors:\n" + "\n".join(console_errors)
@@ -153,3 +158,24 @@ def role_users(session_factory: sessionmaker[Session]) -> dict[str, str]:
             )
             users[role] = username
     return users
+
+
+@pytest.fixture
+def phone(browser: Browser, live_server: LiveServer) -> Iterator[tuple[Page, list[str]]]:
+    """A page in a touch phone context (390 × 844, ``is_mobile``, ``has_touch``) whose relative URLs go
+    to the live server, and the console and page errors it reports."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="id-ID",
+        timezone_id="Asia/Jakarta",
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page = context.new_page()
+    _collect_errors(page, errors)
+    yield page, errors
+    context.close()

@@ -14,10 +14,10 @@ from typing import Any
 import pyarrow as pa
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session, sessionmaker
 
-from e2e.browser_support import TIMEOUT_MS, login
+from e2e.browser_support import login
 from smartkotim.config import Settings
 from smartkotim.economy.metrics.services import recompute_metrics
 from smartkotim.economy.metrics.sources import TXN_SOURCES
@@ -199,32 +199,6 @@ def test_exports_download_valid_csv_xlsx_and_geojson(
     assert geojson["type"] == "FeatureCollection" and len(geojson["features"]) == 17
 
 
-@pytest.fixture
-def phone(browser: Browser, live_server: Any) -> Iterator[tuple[Page, list[str]]]:
-    """A page in a phone-sized context (390 × 844, touch) and the errors it reports."""
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="id-ID",
-        timezone_id="Asia/Jakarta",
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    errors: list[str] = []
-    page = context.new_page()
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(f"console: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
-    yield page, errors
-    context.close()
-
-
 def test_leader_page_fits_a_phone_screen(
     phone: tuple[Page, list[str]], role_users: dict[str, str], economy: None
 ) -> None:
@@ -251,3 +225,31 @@ def test_leader_page_fits_a_phone_screen(
     assert widths["view"] == 390
     assert widths["doc"] <= widths["view"] and widths["body"] <= widths["view"], widths
     assert errors == []
+
+
+def test_map_hover_marks_estimated_unique_payers(
+    page: Page,
+    role_users: dict[str, str],
+    economy: None,
+    app: Any,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+) -> None:
+    busy = settings.model_copy(update={"metrics_exact_payers_max_transactions": 0})  # every period estimated
+    app.state.settings = busy
+    with session_factory() as session:
+        recompute_metrics(session, busy, as_of=date(2026, 11, 30), source="e2e", trigger="test")
+    login(page, role_users["leader"])
+    page.goto(f"/ekonomi?level=kecamatan&period={PERIOD}&metric=unique_payers")
+    expect(page.locator("#economy-map")).to_have_attribute("data-rendered", "true")
+    texts = page.locator("#economy-map").evaluate(
+        "el => el.data.filter(t => t.fill === 'toself').map(t => t.text)"
+    )
+    with_payers = [t for t in texts if "Tanpa data" not in t]
+    assert with_payers and all("≈ " in t and "(perkiraan)" in t for t in with_payers), with_payers
+    page.goto(f"/ekonomi?level=kecamatan&period={PERIOD}&metric=transactions")
+    expect(page.locator("#economy-map")).to_have_attribute("data-rendered", "true")
+    plain = page.locator("#economy-map").evaluate(
+        "el => el.data.filter(t => t.fill === 'toself').map(t => t.text)"
+    )
+    assert not any("≈" in t for t in plain)
