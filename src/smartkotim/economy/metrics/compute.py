@@ -46,6 +46,7 @@ CELL_COLUMNS = ("day", "acquirer", "nmid", "txn_count", "value", "attempted")
 _AREA_MONTH = [("month", pa.date32()), ("level", pa.string()), ("code", pa.string())]
 REGISTER_SCHEMA = pa.schema([*_AREA_MONTH, ("bucket", pa.int16()), ("rho", pa.int8())])
 AMOUNT_SCHEMA = pa.schema([*_AREA_MONTH, ("amount", pa.int64()), ("n", pa.int64())])
+NO_DATA = (date(2000, 1, 1), date(2000, 1, 1))  # an empty day range
 EXACT_PAYERS_MAX = 50_000  # the default of settings.metrics_exact_payers_max_transactions
 
 
@@ -128,7 +129,7 @@ def _windows(
 ) -> None:
     """The payer windows of the periods and which days each reads raw (``payer_queries``);
     ``data_range`` is the data's days ``[lo, hi)``."""
-    lo, hi = data_range or (date(2000, 1, 1), date(2000, 1, 1))
+    lo, hi = data_range or NO_DATA
     con.execute(q.EXACT_PERIODS_SQL, {"max_exact": max_exact})
     con.execute(pq.DATA_MONTHS_SQL, {"lo": lo, "hi": hi})
     con.execute(pq.WINDOWS_SQL, {"lo": lo, "hi": hi})
@@ -147,11 +148,17 @@ def _with_regency(con: duckdb.DuckDBPyConnection, sql: str, regency: dict[str, A
     con.execute(sql, regency if "$regency" in sql else None)
 
 
-def _finish(con: duckdb.DuckDBPyConnection, regency: dict[str, Any], *, rebuild: bool = True) -> pa.Table:
-    """The steps after ``flows``, ``merchant_days``, ``reported``, the windows and ``pay``: activity,
+def _finish(
+    con: duckdb.DuckDBPyConnection,
+    regency: dict[str, Any],
+    *,
+    rebuild: bool = True,
+    activity: str = q.ACTIVITY_SQL,
+) -> pa.Table:
+    """The steps after ``flows``, ``merchant_days``, ``reported``, the windows and ``pay``: ``activity``,
     register, reporting, month partials (``rebuild`` False: already built by ``prepare_all_payers``),
     payers; then the result rows."""
-    con.execute(q.ACTIVITY_SQL, regency)
+    con.execute(activity, regency)
     con.execute(q.REGISTER_SQL, regency)
     con.execute(q.REPORTING_SQL)
     if rebuild:
@@ -244,7 +251,12 @@ def compute_metric_rows_from_cells(
         return CellComputation(pa.table({}), [], [])
     window, regency = _prepare(con, register, periods, habitual_min_weeks)
     con.register("cells", cells)
+    lo, hi = data_range or NO_DATA
+    con.execute(pq.DATA_MONTHS_SQL, {"lo": lo, "hi": hi})
+    con.execute(cq.PERIOD_MONTHS_SQL, {"lo": lo, "hi": hi})
+    con.execute(cq.PERIOD_EDGE_DAYS_SQL)
     con.execute(cq.CX_SQL, window)
+    con.execute(cq.CX_MONTH_SQL)
     con.execute(cq.FLOWS_SQL, regency)
     con.execute(cq.MERCHANT_DAYS_SQL)
     con.execute(cq.REPORTED_SQL, window)
@@ -254,7 +266,7 @@ def compute_metric_rows_from_cells(
         months = [row[0] for row in con.execute(pq.NEEDED_MONTHS_SQL).fetchall()]
         con.register("txn", txn_for_months(months))
         con.execute(pq.pay_sql(cq.PAY_SOURCE, "day IN (SELECT day FROM needed_days)"))
-    rows = _finish(con, regency, rebuild=not pay_ready)
+    rows = _finish(con, regency, rebuild=not pay_ready, activity=cq.ACTIVITY_SQL)
     rebuilt = "rebuilt_registers" if pay_ready else "rebuild_months"
     found = con.execute(f"SELECT DISTINCT month FROM {rebuilt} ORDER BY month").fetchall()
     return CellComputation(rows, [row[0] for row in found], months)

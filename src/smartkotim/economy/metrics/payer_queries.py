@@ -166,11 +166,13 @@ WHERE month IN (SELECT month FROM window_months) AND month NOT IN (SELECT month 
 """
 
 
-# Integer ids of the areas that have registers (for the dense merge in ``hll.py``).
+# Integer ids of the areas (for the dense merge in ``hll.py``): the register's areas (``areas``: every
+# region of the regency and every market; month partials are keyed by the register, see partials.py)
+# and whatever else the edge registers name, rather than a scan of every month's registers.
 AREA_IDS_SQL = """
 CREATE OR REPLACE TEMP TABLE area_ids AS
 SELECT (row_number() OVER (ORDER BY level, code) - 1)::INTEGER AS aid, level, code FROM (
-    SELECT DISTINCT level, code FROM month_registers UNION SELECT DISTINCT level, code FROM edge_registers
+    SELECT level, code FROM areas UNION SELECT DISTINCT level, code FROM edge_registers
 )
 """
 
