@@ -168,6 +168,8 @@ ROUTE_ROLES: dict[str, Rule] = {
     "api_economy_map": _rule(READERS),
     "api_economy_map_geojson": _rule(READERS),
     "api_economy_area": _rule(READERS),
+    "api_economy_area_csv": _rule(READERS),
+    "api_economy_area_xlsx": _rule(READERS),
     "api_economy_area_history": _rule(READERS),
 }
 

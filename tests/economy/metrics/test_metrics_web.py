@@ -346,3 +346,24 @@ def test_pages_show_the_default_period_with_a_note_for_a_bad_one(leader: TestCli
     assert rankings.status_code == 200 and 'id="period-error"' in rankings.text
     assert leader.get("/api/economy/metrics?level=kecamatan&period=2026-13").status_code == 400  # API: 400
     assert 'id="period-error"' not in leader.get(f"/ekonomi?period={shown.group(1)}").text
+
+
+def test_a_region_page_exports_csv_and_xlsx(leader: TestClient) -> None:
+    detail = leader.get(f"/api/economy/areas/{K1}?period=2026-10").json()
+    expected = [detail["area"]["code"], detail["kabupaten"]["code"]]
+    for item in detail["children"] + detail["markets"]:
+        if item["code"] not in expected:
+            expected.append(item["code"])
+    page = leader.get(f"/ekonomi/wilayah/{K1}?period=2026-10").text
+    assert f'href="/api/economy/areas/{K1}.csv?period=2026-10"' in page
+    response = leader.get(f"/api/economy/areas/{K1}.csv?period=2026-10")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [r["code"] for r in rows] == expected
+    assert int(rows[0]["transactions"]) == detail["area"]["transactions"]
+    book = load_workbook(io.BytesIO(leader.get(f"/api/economy/areas/{K1}.xlsx?period=2026-10").content))
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    codes = [row[header.index("code")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert codes == expected
+    assert leader.get("/api/economy/areas/99.99.csv?period=2026-10").status_code == 404

@@ -323,6 +323,59 @@ def economy_area(
     return render(request, "metrics/area.html", context | {"d": detail, "period_error": period_error})
 
 
+def _area_rows(detail: AreaDetailOut) -> list[AreaMetricsOut]:
+    """What a region page shows as rows: the area, the kabupaten, the areas below it and its markets."""
+    rows = [detail.area]
+    if detail.kabupaten.code != detail.area.code:
+        rows.append(detail.kabupaten)
+    seen = {r.code for r in rows}
+    for item in [*detail.children, *detail.markets]:
+        if item.code not in seen:
+            seen.add(item.code)
+            rows.append(item)
+    return rows
+
+
+@router.get("/api/economy/areas/{code}.csv", name="api_economy_area_csv", tags=["economy"])
+def api_economy_area_csv(
+    request: Request,
+    code: str,
+    period: str | None = None,
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    """A region page as a CSV download: the area, the kabupaten, the areas below and the markets, one row
+    each with every metric (the columns of ``/api/economy/metrics.csv``)."""
+    detail = _detail(request, db, settings, code, period)
+    if detail is None:
+        raise HTTPException(404, f"wilayah atau pasar {code} tidak ditemukan")
+    return Response(
+        exports.to_csv(_area_rows(detail)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="wilayah-{code}-{detail.area.period_id}.csv"'},
+    )
+
+
+@router.get("/api/economy/areas/{code}.xlsx", name="api_economy_area_xlsx", tags=["economy"])
+def api_economy_area_xlsx(
+    request: Request,
+    code: str,
+    period: str | None = None,
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    """A region page as an XLSX download (the rows of ``/api/economy/areas/{code}.csv``)."""
+    detail = _detail(request, db, settings, code, period)
+    if detail is None:
+        raise HTTPException(404, f"wilayah atau pasar {code} tidak ditemukan")
+    period_id = detail.area.period_id
+    return Response(
+        exports.to_xlsx(_area_rows(detail), title=f"{code} {period_id}"),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="wilayah-{code}-{period_id}.xlsx"'},
+    )
+
+
 @router.get("/api/economy/areas/{code}", name="api_economy_area", tags=["economy"])
 def api_economy_area(
     request: Request,
