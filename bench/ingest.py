@@ -192,7 +192,10 @@ def run_child(argv: list[str]) -> None:
         result = child_floor(Path(rest[0]), Path(rest[1]))
     else:
         result = child_pandas(Path(rest[0]), Path(rest[1]))
-    print(json.dumps(result))
+    print(json.dumps(result), flush=True)
+    # leave without interpreter teardown: pandas/pyarrow's worker threads can abort the process at exit
+    # ("terminate called without an active exception") after the result is printed and all files closed
+    os._exit(0)
 
 
 def main() -> None:
