@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import metrics_dataset as ds
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from conftest import csv_rows, ingest_csv
 from smartkotim.config import Settings
 from smartkotim.economy.metrics import partials
 from smartkotim.economy.metrics.hooks import on_batch_recorded
+from smartkotim.economy.metrics.payer_queries import HLL_BUCKETS
 from smartkotim.economy.metrics.services import recompute_metrics
 from smartkotim.economy.registry.models import Merchant
 
@@ -32,7 +34,7 @@ def estimating(settings: Settings) -> Settings:
 
 def files(settings: Settings) -> dict[str, int]:
     """The partial files by name, with their modification time (ns)."""
-    return {p.name: p.stat().st_mtime_ns for p in partials.partials_dir(settings).glob("*.parquet")}
+    return {p.name: p.stat().st_mtime_ns for p in partials.partials_dir(settings).iterdir()}
 
 
 def test_estimated_figures_from_partials_equal_the_reference(ingested: Session, estimating: Settings) -> None:
@@ -95,8 +97,14 @@ def test_register_change_invalidates_every_partial(ingested: Session, estimating
 
 def test_partial_files_hold_no_payer_pseudonym(ingested: Session, estimating: Settings) -> None:
     recompute_metrics(ingested, estimating, as_of=AS_OF, trigger="test")
-    names = {tuple(pq.read_schema(p).names) for p in partials.partials_dir(estimating).glob("*.parquet")}
-    assert names == {
-        ("month", "level", "code", "bucket", "rho"),
-        ("month", "level", "code", "amount", "n"),
-    }
+    folder = partials.partials_dir(estimating)
+    names = {tuple(pq.read_schema(p).names) for p in folder.glob("*.parquet")}
+    assert names == {("month", "level", "code", "amount", "n")}
+    stored = list(folder.glob("registers-*.npz"))
+    assert stored
+    for path in stored:
+        with np.load(path, allow_pickle=False) as arrays:
+            assert sorted(arrays.files) == ["areas", "registers"]
+            assert arrays["registers"].dtype == np.uint8 and arrays["registers"].shape[1] == HLL_BUCKETS
+            assert len(arrays["areas"]) == arrays["registers"].shape[0]
+            assert all("\x1f" in str(a) for a in arrays["areas"])  # level ␟ code, no payer

@@ -81,8 +81,9 @@ def refresh_days(session: Session, settings: Settings, month: str, days: Collect
     kept = pq.read_table(cell_file(settings, month))
     mask = pc.is_in(kept.column("day"), value_set=pa.array(sorted(days), pa.date32()))
     parts = [kept.filter(pc.invert(mask))]
-    for day in sorted(days):
-        parts.append(queries.extract_rollup_cells(session, first=day, stop=day + timedelta(days=1)))
+    # one query over the days' span (a batch's days are usually a few consecutive ones), kept to ``days``
+    span = queries.extract_rollup_cells(session, first=min(days), stop=max(days) + timedelta(days=1))
+    parts.append(span.filter(pc.is_in(span.column("day"), value_set=pa.array(sorted(days), pa.date32()))))
     table = pa.concat_tables(parts).sort_by([("day", "ascending"), ("acquirer", "ascending")])
     _write(settings, month, table)
 

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from smartkotim.economy.metrics import cell_queries as cq
@@ -140,7 +141,17 @@ def _windows(
     con.register("fresh_months", pa.table({"month": pa.array(fresh, pa.date32())}))
     con.execute(pq.REBUILD_MONTHS_SQL)
     con.execute(pq.NEEDED_DAYS_SQL)
-    con.register("fresh_registers", partials.registers if partials else REGISTER_SCHEMA.empty_table())
+    fresh_areas = sorted(
+        {a for _areas, _regs in (partials.registers.values() if partials else ()) for a in _areas}
+    )
+    levels_codes = [a.split("\x1f", 1) for a in fresh_areas]
+    con.register(
+        "fresh_areas",
+        pa.table(
+            {"level": [lc[0] for lc in levels_codes], "code": [lc[1] for lc in levels_codes]},
+            schema=pa.schema([("level", pa.string()), ("code", pa.string())]),
+        ),
+    )
     con.register("fresh_amounts", partials.amounts if partials else AMOUNT_SCHEMA.empty_table())
 
 
@@ -154,6 +165,7 @@ def _finish(
     *,
     rebuild: bool = True,
     activity: str = q.ACTIVITY_SQL,
+    fresh: dict[date, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> pa.Table:
     """The steps after ``flows``, ``merchant_days``, ``reported``, the windows and ``pay``: ``activity``,
     register, reporting, month partials (``rebuild`` False: already built by ``prepare_all_payers``),
@@ -167,7 +179,7 @@ def _finish(
     con.execute(pq.MONTH_PARTIALS_SQL)
     _with_regency(con, pq.edge_registers_sql(), regency)
     con.execute(pq.AREA_IDS_SQL)
-    con.register("estimated", hll.window_estimates(con))
+    con.register("estimated", hll.window_estimates(con, fresh or {}))
     for sql in pq.payers_sql():
         _with_regency(con, sql, regency)
     return con.sql(q.RESULT_SQL).to_arrow_table()
@@ -208,11 +220,12 @@ def compute_metric_rows(
 @dataclass(frozen=True, slots=True)
 class PayerPartials:
     """Month partials that are current (``payer_queries``): the months (first days) they cover, their
-    HyperLogLog ``registers`` (``REGISTER_SCHEMA``) and ``amounts`` (``AMOUNT_SCHEMA``), as any relation
-    DuckDB can scan."""
+    HyperLogLog ``registers`` per month — ``(areas, array)``: ``level`` ␟ ``code`` of each area with a
+    payer and a ``uint8`` array areas × buckets — and ``amounts`` (``AMOUNT_SCHEMA``, any relation DuckDB
+    can scan)."""
 
     months: list[date]
-    registers: Any
+    registers: dict[date, tuple[np.ndarray, np.ndarray]]
     amounts: Any
 
 
@@ -266,7 +279,8 @@ def compute_metric_rows_from_cells(
         months = [row[0] for row in con.execute(pq.NEEDED_MONTHS_SQL).fetchall()]
         con.register("txn", txn_for_months(months))
         con.execute(pq.pay_sql(cq.PAY_SOURCE, "day IN (SELECT day FROM needed_days)"))
-    rows = _finish(con, regency, rebuild=not pay_ready, activity=cq.ACTIVITY_SQL)
+    fresh = partials.registers if partials is not None else {}
+    rows = _finish(con, regency, rebuild=not pay_ready, activity=cq.ACTIVITY_SQL, fresh=fresh)
     rebuilt = "rebuilt_registers" if pay_ready else "rebuild_months"
     found = con.execute(f"SELECT DISTINCT month FROM {rebuilt} ORDER BY month").fetchall()
     return CellComputation(rows, [row[0] for row in found], months)

@@ -12,6 +12,8 @@ cardinality estimation algorithm", with linear counting below 2.5 m and no large
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import duckdb
 import numpy as np
 import pyarrow as pa
@@ -54,11 +56,15 @@ def _dense(rows: pa.Table, key_column: str, areas: int) -> tuple[np.ndarray, np.
     return keys, dense
 
 
-def window_estimates(con: duckdb.DuckDBPyConnection) -> pa.Table:
+def window_estimates(
+    con: duckdb.DuckDBPyConnection, fresh: dict[date, tuple[np.ndarray, np.ndarray]]
+) -> pa.Table:
     """``estimated(wid, aid, unique_payers)`` (``ESTIMATE_SCHEMA``) of every estimated window and every
-    area with a payer in it, from ``con``'s ``edge_registers``, ``month_registers``, ``window_months``
-    and ``area_ids``."""
-    areas = int(con.execute("SELECT count(*) FROM area_ids").fetchall()[0][0])
+    area with a payer in it, from ``con``'s ``edge_registers``, ``month_registers`` (rebuilt months),
+    ``window_months`` and ``area_ids``, and the dense registers of the ``fresh`` months
+    (``{first day: (areas as level ␟ code, uint8 array)}``)."""
+    ids = {f"{level}\x1f{code}": aid for aid, level, code in con.execute("SELECT * FROM area_ids").fetchall()}
+    areas = len(ids)
     edge_wids, edges = _dense(
         con.sql(
             "SELECT e.wid, a.aid, e.bucket, e.rho "
@@ -80,6 +86,11 @@ def window_estimates(con: duckdb.DuckDBPyConnection) -> pa.Table:
         covered.setdefault(int(wid), []).append(int(month))
     edge_at = {int(w): i for i, w in enumerate(edge_wids)}
     month_at = {int(m): i for i, m in enumerate(month_keys)}
+    stored: dict[int, np.ndarray] = {}
+    for first, (names, registers) in fresh.items():
+        dense = np.zeros((areas, HLL_BUCKETS), np.uint8)
+        dense[np.array([ids[str(n)] for n in names], np.int64)] = registers
+        stored[int(datetime(first.year, first.month, 1, tzinfo=UTC).timestamp())] = dense
     parts = []
     for wid in sorted(set(edge_at) | set(covered)):
         at = edge_at.get(wid)
@@ -87,6 +98,8 @@ def window_estimates(con: duckdb.DuckDBPyConnection) -> pa.Table:
         for month in covered.get(wid, []):
             if month in month_at:
                 np.maximum(merged, months[month_at[month]], out=merged)
+            elif month in stored:
+                np.maximum(merged, stored[month], out=merged)
         present = np.flatnonzero(merged.any(axis=1))
         parts.append(
             pa.table(

@@ -151,14 +151,13 @@ def rebuilt_partials_sql() -> tuple[str, str]:
     )
 
 
-# The month partials a run uses: the rebuilt ones and the fresh ones handed in (``fresh_registers``,
-# ``fresh_amounts``), restricted to the months some window covers whole. The registers are read twice
-# (area ids, then the dense merge), so they are materialised once.
+# The month partials a run uses, restricted to the months some window covers whole: the rebuilt
+# registers (the fresh ones go straight to the dense merge in ``hll.py``), the rebuilt and the fresh
+# amount counts (``fresh_amounts``).
 MONTH_PARTIALS_SQL = """
 CREATE OR REPLACE TEMP TABLE month_registers AS
 SELECT month, level, code, bucket, rho FROM rebuilt_registers
-UNION ALL SELECT month, level, code, bucket, rho FROM fresh_registers
-WHERE month IN (SELECT month FROM window_months) AND month NOT IN (SELECT month FROM rebuild_months);
+WHERE month IN (SELECT month FROM window_months);
 CREATE OR REPLACE TEMP VIEW month_amounts AS
 SELECT month, level, code, amount, n FROM rebuilt_amounts
 UNION ALL SELECT month, level, code, amount, n FROM fresh_amounts
@@ -173,6 +172,7 @@ AREA_IDS_SQL = """
 CREATE OR REPLACE TEMP TABLE area_ids AS
 SELECT (row_number() OVER (ORDER BY level, code) - 1)::INTEGER AS aid, level, code FROM (
     SELECT level, code FROM areas UNION SELECT DISTINCT level, code FROM edge_registers
+    UNION SELECT level, code FROM fresh_areas
 )
 """
 
