@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import Workbook
+from starlette.responses import Response
 
 from smartkotim.economy.metrics.schemas import AreaMetricsOut
 
@@ -69,3 +70,24 @@ def to_xlsx(items: Sequence[AreaMetricsOut], *, title: str) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def csv_download(items: Sequence[AreaMetricsOut], file_name: str) -> Response:
+    """``items`` as a CSV attachment named ``file_name`` (UTF-8)."""
+    return Response(
+        to_csv(items),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{file_name}"'},
+    )
+
+
+def xlsx_download(items: Sequence[AreaMetricsOut], file_name: str, *, title: str) -> Response:
+    """``items`` as an XLSX attachment named ``file_name``, its sheet titled ``title``."""
+    return Response(
+        to_xlsx(items, title=title),
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{file_name}"'},
+    )

@@ -45,7 +45,6 @@ router = APIRouter()
 ROLE_HOMES[Role.LEADER.value] = "/ekonomi/pimpinan"  # the Bupati lands on the leader view after login
 JOB_KINDS = hooks  # importing the views registers the metrics job kinds for the worker
 GEOJSON = "application/geo+json"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LevelQuery = Query("kecamatan", pattern="^(kabupaten|kecamatan|desa|market)$")
 ITEMS = TypeAdapter(list[AreaMetricsOut])
 
@@ -103,12 +102,7 @@ def api_economy_metrics_csv(
 ) -> Response:
     """The metrics list as a CSV download (flat columns)."""
     items = _metrics(db, settings, level, period)
-    name = f"metrik-{level}-{items[0].period_id if items else 'kosong'}.csv"
-    return Response(
-        exports.to_csv(items),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return exports.csv_download(items, f"metrik-{level}-{items[0].period_id if items else 'kosong'}.csv")
 
 
 @router.get("/api/economy/metrics.xlsx", name="api_economy_metrics_xlsx", tags=["economy"])
@@ -121,11 +115,7 @@ def api_economy_metrics_xlsx(
     """The metrics list as an XLSX download."""
     items = _metrics(db, settings, level, period)
     period_id = items[0].period_id if items else "kosong"
-    return Response(
-        exports.to_xlsx(items, title=f"{level} {period_id}"),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="metrik-{level}-{period_id}.xlsx"'},
-    )
+    return exports.xlsx_download(items, f"metrik-{level}-{period_id}.xlsx", title=f"{level} {period_id}")
 
 
 def _summary(request: Request, db: Session, settings: Settings, level: str, period_id: str) -> SummaryOut:
@@ -346,14 +336,8 @@ def api_economy_area_csv(
 ) -> Response:
     """A region page as a CSV download: the area, the kabupaten, the areas below and the markets, one row
     each with every metric (the columns of ``/api/economy/metrics.csv``)."""
-    detail = _detail(request, db, settings, code, period)
-    if detail is None:
-        raise HTTPException(404, f"wilayah atau pasar {code} tidak ditemukan")
-    return Response(
-        exports.to_csv(_area_rows(detail)),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="wilayah-{code}-{detail.area.period_id}.csv"'},
-    )
+    detail = _existing_detail(request, db, settings, code, period)
+    return exports.csv_download(_area_rows(detail), f"wilayah-{code}-{detail.area.period_id}.csv")
 
 
 @router.get("/api/economy/areas/{code}.xlsx", name="api_economy_area_xlsx", tags=["economy"])
@@ -365,14 +349,10 @@ def api_economy_area_xlsx(
     settings: Settings = Depends(get_settings),
 ) -> Response:
     """A region page as an XLSX download (the rows of ``/api/economy/areas/{code}.csv``)."""
-    detail = _detail(request, db, settings, code, period)
-    if detail is None:
-        raise HTTPException(404, f"wilayah atau pasar {code} tidak ditemukan")
+    detail = _existing_detail(request, db, settings, code, period)
     period_id = detail.area.period_id
-    return Response(
-        exports.to_xlsx(_area_rows(detail), title=f"{code} {period_id}"),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="wilayah-{code}-{period_id}.xlsx"'},
+    return exports.xlsx_download(
+        _area_rows(detail), f"wilayah-{code}-{period_id}.xlsx", title=f"{code} {period_id}"
     )
 
 
@@ -386,6 +366,13 @@ def api_economy_area(
 ) -> AreaDetailOut:
     """A region's or market's figures with the kabupaten's for comparison, the areas below it and the
     bank mix (share of transactions and value by acquirer)."""
+    return _existing_detail(request, db, settings, code, period)
+
+
+def _existing_detail(
+    request: Request, db: Session, settings: Settings, code: str, period: str | None
+) -> AreaDetailOut:
+    """``_detail``, or 404 when ``code`` is no region or market."""
     detail = _detail(request, db, settings, code, period)
     if detail is None:
         raise HTTPException(404, f"wilayah atau pasar {code} tidak ditemukan")
