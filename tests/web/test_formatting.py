@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from smartkotim.web.templating import format_number, format_wib
+from smartkotim.web.templating import format_number, format_rupiah, format_wib
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,20 @@ from smartkotim.web.templating import format_number, format_wib
 )
 def test_number_is_formatted_per_language(value: float | None, digits: int, lang: str, expected: str) -> None:
     assert format_number(value, digits, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "expected"),
+    [
+        (3_269_928_500, "id", "Rp3.269.928.500"),
+        (3_269_928_500, "en", "Rp3,269,928,500"),
+        (0, "en", "Rp0"),
+        (-1_500, "en", "-Rp1,500"),
+        (None, "en", "—"),
+    ],
+)
+def test_rupiah_follows_the_page_language(value: int | None, lang: str, expected: str) -> None:
+    assert format_rupiah(value, lang) == expected
 
 
 def test_wib_shows_utc_instants_in_western_indonesian_time() -> None:

@@ -40,16 +40,27 @@ def make_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["rupiah"] = _format_rupiah
+    env.filters["rupiah"] = _rupiah_filter
     env.filters["number"] = _number_filter
     env.filters["wib"] = format_wib
     return Jinja2Templates(env=env)
 
 
-def _format_rupiah(value: int | None) -> str:
-    from lokal import format_rupiah
+def format_rupiah(value: int | None, lang: str = "id") -> str:
+    """Whole rupiah: ``id`` → ``Rp1.500.000`` (``lokal-id``, PUEBI style), ``en`` → ``Rp1,500,000`` (the
+    same symbol, English thousands separators); ``—`` for None. Template use: ``{{ x|rupiah }}``."""
+    from lokal import format_rupiah as lokal_rupiah
 
-    return "—" if value is None else format_rupiah(value)
+    if value is None:
+        return "—"
+    if lang == "en":
+        return ("-" if value < 0 else "") + "Rp" + format_number(abs(int(value)), 0, "en")
+    return lokal_rupiah(value)
+
+
+@pass_context
+def _rupiah_filter(context: Context, value: int | None) -> str:
+    return format_rupiah(value, str(context.get("lang") or "id"))
 
 
 def format_number(value: float | int | Decimal | None, digits: int = 0, lang: str = "id") -> str:

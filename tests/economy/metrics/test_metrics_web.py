@@ -367,3 +367,14 @@ def test_a_region_page_exports_csv_and_xlsx(leader: TestClient) -> None:
     codes = [row[header.index("code")] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert codes == expected
     assert leader.get("/api/economy/areas/99.99.csv?period=2026-10").status_code == 404
+
+
+def test_rupiah_follow_the_page_language(leader: TestClient) -> None:
+    kab = leader.get("/api/economy/metrics?level=kabupaten&period=2026-10").json()[0]
+    value = kab["value"]
+    assert value >= 1000
+    indonesian = leader.get("/ekonomi/pimpinan?period=2026-10").text
+    assert "Rp" + f"{value:,}".replace(",", ".") in indonesian
+    leader.get("/bahasa/en?next=/")
+    english = leader.get("/ekonomi/pimpinan?period=2026-10").text
+    assert f"Rp{value:,}" in english
