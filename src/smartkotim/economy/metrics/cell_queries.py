@@ -9,7 +9,7 @@ Standard SQL; see ``ledger_queries.py`` for the relations and the shared steps.
 
 from __future__ import annotations
 
-from smartkotim.economy.metrics.ledger_queries import CODE, LEVEL, SETS
+from smartkotim.economy.metrics.ledger_queries import CODE, LEVEL, SETS, activity_sql
 
 CX_SQL = """
 CREATE OR REPLACE TEMP TABLE cx AS
@@ -69,9 +69,7 @@ SELECT DISTINCT date_trunc('month', day)::DATE AS month, merchant_id, date_trunc
 FROM merchant_days
 """
 
-ACTIVITY_SQL = f"""
-CREATE OR REPLACE TEMP TABLE activity AS
-WITH merchant_periods AS (
+ACTIVITY_SQL = activity_sql("""
     SELECT period_id, merchant_id, count(DISTINCT week) AS active_weeks FROM (
         SELECT pm.period_id, w.merchant_id, w.week
         FROM merchant_month_weeks AS w JOIN period_whole_months AS pm USING (month)
@@ -79,15 +77,7 @@ WITH merchant_periods AS (
         SELECT pe.period_id, md.merchant_id, date_trunc('week', md.day) AS week
         FROM merchant_days AS md JOIN period_edge_days AS pe USING (day)
     ) GROUP BY period_id, merchant_id
-)
-SELECT mp.period_id, {LEVEL} AS level, {CODE} AS code,
-       count(*) AS merchants_active,
-       count(*) FILTER (WHERE mp.active_weeks >= p.habitual_weeks) AS habitual_count
-FROM merchant_periods AS mp
-JOIN merchants AS m USING (merchant_id)
-JOIN periods AS p USING (period_id)
-GROUP BY {SETS}
-"""
+""")
 
 REPORTED_SQL = """
 CREATE OR REPLACE TEMP TABLE reported AS

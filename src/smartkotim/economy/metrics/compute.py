@@ -45,7 +45,6 @@ AREA_SCHEMA = pa.schema(
 TXN_COLUMNS = ("nmid", "day", "amount", "payer", "ok", "attempted", "acquirer")
 CELL_COLUMNS = ("day", "acquirer", "nmid", "txn_count", "value", "attempted")
 _AREA_MONTH = [("month", pa.date32()), ("level", pa.string()), ("code", pa.string())]
-REGISTER_SCHEMA = pa.schema([*_AREA_MONTH, ("bucket", pa.int16()), ("rho", pa.int8())])
 AMOUNT_SCHEMA = pa.schema([*_AREA_MONTH, ("amount", pa.int64()), ("n", pa.int64())])
 NO_DATA = (date(2000, 1, 1), date(2000, 1, 1))  # an empty day range
 EXACT_PAYERS_MAX = 50_000  # the default of settings.metrics_exact_payers_max_transactions
@@ -236,7 +235,6 @@ class CellComputation:
 
     rows: pa.Table
     rebuilt_months: list[date]
-    ledger_months: list[str] | None
 
 
 def compute_metric_rows_from_cells(
@@ -261,7 +259,7 @@ def compute_metric_rows_from_cells(
     ``pay_ready``: ``prepare_all_payers`` already loaded every ledger row and rebuilt every month
     (``txn_for_months`` is not called)."""
     if not periods:
-        return CellComputation(pa.table({}), [], [])
+        return CellComputation(pa.table({}), [])
     window, regency = _prepare(con, register, periods, habitual_min_weeks)
     con.register("cells", cells)
     lo, hi = data_range or NO_DATA
@@ -274,7 +272,6 @@ def compute_metric_rows_from_cells(
     con.execute(cq.MERCHANT_DAYS_SQL)
     con.execute(cq.REPORTED_SQL, window)
     _windows(con, data_range, exact_payers_max, partials)
-    months = None
     if not pay_ready:
         months = [row[0] for row in con.execute(pq.NEEDED_MONTHS_SQL).fetchall()]
         con.register("txn", txn_for_months(months))
@@ -283,7 +280,7 @@ def compute_metric_rows_from_cells(
     rows = _finish(con, regency, rebuild=not pay_ready, activity=cq.ACTIVITY_SQL, fresh=fresh)
     rebuilt = "rebuilt_registers" if pay_ready else "rebuild_months"
     found = con.execute(f"SELECT DISTINCT month FROM {rebuilt} ORDER BY month").fetchall()
-    return CellComputation(rows, [row[0] for row in found], months)
+    return CellComputation(rows, [row[0] for row in found])
 
 
 def prepare_all_payers(

@@ -65,14 +65,14 @@ WHERE attempted AND day >= $first AND day < $stop
 
 # --- shared steps --------------------------------------------------------------------------------
 
-ACTIVITY_SQL = f"""
+
+def activity_sql(merchant_periods: str) -> str:
+    """``CREATE TEMP TABLE activity(period_id, level, code, merchants_active, habitual_count)`` from
+    ``merchant_periods``, a query of ``(period_id, merchant_id, active_weeks)``: the merchants with any
+    active week, and those with at least the period's ``habitual_weeks``."""
+    return f"""
 CREATE OR REPLACE TEMP TABLE activity AS
-WITH merchant_periods AS (
-    SELECT dp.period_id, md.merchant_id,
-           count(DISTINCT date_trunc('week', md.day)) AS active_weeks
-    FROM merchant_days AS md JOIN day_periods AS dp USING (day)
-    GROUP BY dp.period_id, md.merchant_id
-)
+WITH merchant_periods AS ({merchant_periods})
 SELECT mp.period_id, {LEVEL} AS level, {CODE} AS code,
        count(*) AS merchants_active,
        count(*) FILTER (WHERE mp.active_weeks >= p.habitual_weeks) AS habitual_count
@@ -81,6 +81,15 @@ JOIN merchants AS m USING (merchant_id)
 JOIN periods AS p USING (period_id)
 GROUP BY {SETS}
 """
+
+
+# day by day (the reference)
+ACTIVITY_SQL = activity_sql("""
+    SELECT dp.period_id, md.merchant_id,
+           count(DISTINCT date_trunc('week', md.day)) AS active_weeks
+    FROM merchant_days AS md JOIN day_periods AS dp USING (day)
+    GROUP BY dp.period_id, md.merchant_id
+""")
 
 REGISTER_SQL = f"""
 CREATE OR REPLACE TEMP TABLE register AS
