@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from conftest import Ingest
 from smartkotim import ledger
 from smartkotim.config import Settings
-from smartkotim.economy.ingest import profile_services, services
+from smartkotim.economy.ingest import profile_services, queries, services
 from smartkotim.economy.ingest.queries import summarise_rollups
 
 
@@ -68,9 +68,9 @@ def test_reversal_before_and_after_in_one_file_and_its_repeat(
 def test_reprocess_after_profile_fix_adds_only_fixed_rows(
     tmp_path: Path, ingest: Ingest, settings: Settings, session_factory, db: Session
 ) -> None:  # type: ignore[no-untyped-def]
-    rows = [row("T1", status="SUKSES"), row("T2", status="success")]
+    rows = [row("T1", status="success"), row("T2", status="SUKSES"), row("T3", amount="abc")]
     first = ingest(write_csv(tmp_path / "a.csv", rows))
-    assert (first.rows_accepted, first.rows_rejected) == (1, 1)
+    assert (first.rows_accepted, first.rows_rejected) == (1, 2)
     toml = (Path(services.__file__).parent / "profiles" / "default.toml").read_text(encoding="utf-8")
     toml = toml.replace('name = "default"', 'name = "banka"').replace(
         'success = ["success"]', 'success = ["success", "sukses"]'
@@ -79,5 +79,12 @@ def test_reprocess_after_profile_fix_adds_only_fixed_rows(
     batch = services.reprocess_batch(db, settings, batch_id=first.id, profile_name="banka", principal=None)
     done = services.run_batch(settings, session_factory, batch_id=batch.id, path=Path(""))
     assert done.status == "applied", done.message
-    assert (done.rows_read, done.rows_accepted, done.rows_duplicate) == (2, 1, 1)
+    # only the two rows that broke a rule are re-read: T2 is now valid, T3 still is not
+    assert (done.rows_read, done.rows_accepted, done.rows_duplicate, done.rows_rejected) == (2, 1, 0, 1)
     assert summarise_rollups(db)["txn_count"] == 2
+    # the error keeps the row number of the original file (header = row 1, T3 = row 4)
+    errors = [(e.row_no, e.column, e.raw_value, e.rule) for e in queries.list_row_errors(db, done.id)]
+    assert errors == [(4, "amount", "abc", "amount_invalid")]
+    clean = ingest(write_csv(tmp_path / "b.csv", [row("T9")]))
+    with pytest.raises(services.IngestError, match="tidak ada yang perlu"):
+        services.reprocess_batch(db, settings, batch_id=clean.id, profile_name="banka", principal=None)

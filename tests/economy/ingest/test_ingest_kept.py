@@ -1,5 +1,6 @@
-"""The kept upload restores the file as it was (payer ids as pseudonyms), and values that need the slow
-parsing path (edge spaces, other case) end up exactly like their canonical spelling."""
+"""The kept upload restores the rows that broke a rule exactly as the file had them (payer ids as
+pseudonyms) and shows the others by their parsed values; values that need the slow parsing path (edge
+spaces, other case) end up exactly like their canonical spelling."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from smartkotim.economy.ingest.pipeline import kept_path
 from smartkotim.economy.ingest.services import file_sha256, pseudonymise
 
 
-def test_kept_upload_restores_every_value_and_hides_payer_ids(
+def test_kept_upload_restores_failing_rows_and_hides_payer_ids(
     tmp_path: Path, ingest: Ingest, settings: Settings
 ) -> None:
     rows = [
@@ -40,17 +41,36 @@ def test_kept_upload_restores_every_value_and_hides_payer_ids(
     batch = ingest(path)
     assert (batch.rows_accepted, batch.rows_rejected, batch.rows_quarantined) == (3, 1, 1), batch.message
     con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
     kept = kept_path(settings, file_sha256(path)[0])
     assert upload_view(con, kept) == HEADER
     restored = con.execute("SELECT * FROM upload ORDER BY __r").fetchall()
     with path.open(encoding="utf-8", newline="") as handle:
         original = list(csv.reader(handle))[1:]
     payer = HEADER.index("payer_id")
-    expected = [
-        (i, *r[:payer], str(pseudonymise(settings, r[payer])), *r[payer + 1 :])
-        for i, r in enumerate(original)
+    pseudonyms = [str(pseudonymise(settings, r[payer])) for r in original]
+    # the failing rows exactly as the file had them
+    assert restored[3:] == [
+        (i, *original[i][:payer], pseudonyms[i], *original[i][payer + 1 :]) for i in (3, 4)
     ]
-    assert restored == expected
+    # the rows that passed by their parsed values: T2's edge spaces and case are gone
+    assert restored[1] == (
+        1,
+        "BANKA",
+        "T2",
+        "2026-10-05 04:00:00+00",
+        nmid(2),
+        "7000",
+        "qris",
+        "success",
+        pseudonyms[1],
+    )
+    assert [r[5] for r in restored[:3]] == ["25000", "7000", "1000"]
+    # their text is not stored at all, and no raw payer id is
+    stored = con.execute(
+        f"SELECT count(*) FILTER (WHERE txn_id IS NOT NULL), count(*) FROM read_parquet('{kept}')"
+    ).fetchone()
+    assert stored == (2, 5)
     raw = kept.read_bytes()
     assert not any(f"CIF-{i}".encode() in raw for i in range(1, 6))
 

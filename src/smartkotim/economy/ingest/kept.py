@@ -2,19 +2,20 @@
 
 ``write_kept`` is "pass A" of the pipeline: **one** ordered, parallel DuckDB ``COPY`` reads the source
 once, replaces the payer id by its pseudonym in its first projection, parses every value, evaluates
-every rule (``validation``) and writes one Parquet file holding
+every rule (``validation``) and writes one Parquet file holding (layout 3)
 
-- the file's own columns in file order, as text. A value that equals its parsed canonical form (the
-  usual case: ``T0001``, ``25000``, ``qris``) is stored as NULL and flagged in the bitmask ``__sk_same``,
-  so it costs next to nothing to write; ``upload_view`` restores it exactly. The payer column is never
-  stored: its pseudonym is ``__sk_payer``, and the restored column shows the pseudonym;
+- the file's own columns, as text, **only for the rows that broke a rule** (NULL for the others, which
+  costs next to nothing to write): the error report quotes them and a re-processing batch re-reads
+  them. The payer column is never stored: its pseudonym is ``__sk_payer``;
 - the typed columns ``__sk_txn, __sk_ts, __sk_nmid, __sk_amount`` (signed whole rupiah),
-  ``__sk_channel, __sk_status, __sk_payer, __sk_issuer, __sk_mcc`` and the rule mask ``__sk_mask``;
-- Parquet key-value metadata ``smartkotim_kept``: JSON telling ``upload_view`` how to restore each column.
+  ``__sk_channel, __sk_status, __sk_payer, __sk_issuer, __sk_mcc``, the rule mask ``__sk_mask`` and
+  ``__sk_r`` (the record index when the source is not the file itself, else NULL);
+- Parquet key-value metadata ``smartkotim_kept``: JSON telling ``upload_view`` how to show each column.
 
-The record index of a row is Parquet's ``file_row_number`` (the COPY preserves file order). Later steps
-read only the typed columns they need. A kept upload written before this layout (no metadata) holds
-the columns as they were with the payer column already pseudonymised; ``upload_view`` reads both.
+The record index of a row is ``__sk_r`` or else Parquet's ``file_row_number`` (the COPY preserves file
+order). Later steps read only the typed columns they need. Older layouts are still read by
+``upload_view``: layout 2 (every column's text, elided where it equalled the parsed value, restored
+exactly) and layout 1 (no metadata: the columns as they were with the payer column pseudonymised).
 """
 
 from __future__ import annotations
@@ -39,14 +40,16 @@ from smartkotim.ledger import sql_literal
 
 SPEC_KEY = "smartkotim_kept"
 STORED = ("txn", "ts", "nmid", "amount", "channel", "status", "payer", "issuer", "mcc", "mask")
+"""Typed columns of a kept upload (``__sk_`` + name), besides ``__sk_r``."""
 OPTIONAL = {"issuer": "issuer", "mcc": "mcc"}  # typed columns written only when the profile maps them
-# canonical field → the typed column whose text equals the raw value in the usual case
-_ELIDABLE = {
+# canonical field → the typed column shown for it in a row that passed every rule
+_CANONICAL = {
     "txn_id": "txn",
     "nmid": "nmid",
     "amount": "amount",
     "channel": "channel",
     "status": "status",
+    "timestamp": "ts",
     "issuer": "issuer",
     "mcc": "mcc",
 }
@@ -74,35 +77,36 @@ def pseudonym_sql(raw: str, key_hex: str) -> str:
     return f"CAST(('0x' || left(sha256({sql_literal(key_hex + ':')} || {raw}), 15)) AS BIGINT)"
 
 
-def _elided(ctx: CheckContext, header: tuple[str, ...]) -> dict[str, tuple[int, str]]:
-    """``{column: (bit, how to restore)}``: ``"typed:<name>"`` or ``"text:<literal>"``."""
+def _canonical(ctx: CheckContext, header: tuple[str, ...]) -> dict[str, str]:
+    """``{column: how}``: how ``upload_view`` shows a mapped column of a row that passed every rule —
+    ``"typed:<name>"`` (the parsed value as text) or ``"text:<literal>"`` (the uploading bank's code)."""
     mapped = ctx.profile.source_columns()
     payer = mapped.get("payer_id")
-    found: dict[str, tuple[int, str]] = {}
+    found: dict[str, str] = {}
     acquirer = mapped.get("acquirer")
     if acquirer in header and acquirer != payer:
-        found[acquirer] = (1, "text:" + ctx.bank_code.upper())
-    for field, typed in _ELIDABLE.items():
+        found[acquirer] = "text:" + ctx.bank_code.upper()
+    for field, typed in _CANONICAL.items():
         column = mapped.get(field)
         if column in header and column != payer and column not in found:
-            found[column] = (1 << len(found), "typed:" + typed)
+            found[column] = "typed:" + typed
     return found
 
 
-def _equal_sql(column: str, how: str) -> str:
-    if how == "typed:amount":
-        return col("afast")
-    if how.startswith("text:"):
-        return f"coalesce({ident(column)} = {sql_literal(how[5:])}, FALSE)"
-    return f"coalesce({ident(column)} = CAST({col(how[6:])} AS VARCHAR), FALSE)"
-
-
 def stage_select(
-    source_sql: str, header: tuple[str, ...], ctx: CheckContext, payer_sql: str
+    source_sql: str, header: tuple[str, ...], ctx: CheckContext, payer_sql: str, *, record: str | None = None
 ) -> tuple[str, dict[str, Any], list[Rule]]:
     """The pass-A ``SELECT`` over ``source_sql`` (raw VARCHAR columns ``header``), its metadata spec
     and the rules it evaluates. Needs the temp table ``known`` (``nmid``) and the ENUM types of
-    ``pipeline.register_types`` on the connection."""
+    ``pipeline.register_types`` on the connection.
+
+    The file's own columns are stored only for rows that break a rule (``__sk_mask <> 0``): those are
+    the rows the error report quotes and a re-processing batch re-reads; a row that passed is in the
+    ledger (or is a duplicate) and needs only its typed columns. ``record``: SQL of the record index
+    when ``source_sql`` is not the file itself (re-processing reads a kept upload, whose ``__r`` is the
+    original file's index); it is stored as ``__sk_r`` (NULL otherwise: the index is the Parquet row
+    number).
+    """
     rule_list = rules(ctx)
     mask, _ = mask_sql(rule_list, fast_ok_sql(ctx))
     raw = ", ".join(ident(h) for h in header)
@@ -110,31 +114,29 @@ def stage_select(
     second = second_columns(ctx)
     afast, amount = (f"{sql} AS {col(name)}" for name, sql in second[:2])
     status = f"{second[2][1]} AS {col('status')}"
-    elided = _elided(ctx, header)
     payer = ctx.profile.source_columns().get("payer_id")
-    same = " | ".join(
-        f"(CASE WHEN {_equal_sql(c, how)} THEN {bit} ELSE 0 END)" for c, (bit, how) in elided.items()
-    )
-    stored = []
-    for name in header:
-        if name == payer:
-            continue  # never stored: restored from __sk_payer
-        if name in elided:
-            stored.append(
-                f"CASE WHEN {_equal_sql(name, elided[name][1])} THEN NULL ELSE {ident(name)} END "
-                f"AS {ident(name)}"
-            )
-        else:
-            stored.append(ident(name))
+    stored = [
+        f"CASE WHEN {col('mask')} <> 0 THEN {ident(name)} END AS {ident(name)}"
+        for name in header
+        if name != payer  # never stored: restored from __sk_payer
+    ]
     mapped = ctx.profile.source_columns()
     kept_typed = [n for n in STORED if n not in OPTIONAL or OPTIONAL[n] in mapped]
     typed = ", ".join(col(name) for name in kept_typed)
-    sql = f"""SELECT {", ".join(stored)}, ({same or "0"}) AS {col("same")}, {typed} FROM (
+    passed = f", {record} AS __sk_record" if record else ""
+    sql = f"""SELECT {", ".join(stored)}, {typed},
+            {"__sk_record" if record else "CAST(NULL AS BIGINT)"} AS {col("r")} FROM (
         SELECT *, {status}, {mask} AS {col("mask")} FROM (
             SELECT *, {afast}, {amount} FROM (
                 SELECT *, {col("nmid")} IN (SELECT nmid FROM known) AS {col("known")} FROM (
-                    SELECT {raw}, {first} FROM {source_sql}))))"""
-    spec = {"version": 2, "header": list(header), "payer": payer, "elided": elided, "typed": kept_typed}
+                    SELECT {raw}, {first}{passed} FROM {source_sql}))))"""
+    spec = {
+        "version": 3,
+        "header": list(header),
+        "payer": payer,
+        "canonical": _canonical(ctx, header),
+        "typed": kept_typed,
+    }
     return sql, spec, rule_list
 
 
@@ -175,6 +177,16 @@ def read_spec(con: Any, path: Path) -> dict[str, Any] | None:
 def _restore(name: str, spec: dict[str, Any]) -> str:
     if name == spec.get("payer"):
         return f"CAST({col('payer')} AS VARCHAR)"
+    if int(spec.get("version", 2)) >= 3:
+        # the file's text of rows that broke a rule; the parsed value of the others (NULL if unmapped)
+        how = spec.get("canonical", {}).get(name)
+        if how is None:
+            shown = "CAST(NULL AS VARCHAR)"
+        elif str(how).startswith("text:"):
+            shown = sql_literal(str(how)[5:])
+        else:
+            shown = f"CAST({col(str(how)[6:])} AS VARCHAR)"
+        return f"CASE WHEN {col('mask')} <> 0 THEN {ident(name)} ELSE {shown} END"
     elided = spec.get("elided", {}).get(name)
     if elided is None:
         return ident(name)
@@ -183,11 +195,16 @@ def _restore(name: str, spec: dict[str, Any]) -> str:
     return f"CASE WHEN {col('same')} & {bit} <> 0 THEN {value} ELSE {ident(name)} END"
 
 
-def upload_view(con: Any, path: Path, name: str = "upload", *, where: str = "TRUE") -> tuple[str, ...]:
-    """Define the view ``name`` (``__r``: 0-based record index; then the file's columns as text, as the
-    file had them, the payer column holding pseudonyms) over a kept upload; return the header.
+def upload_view(
+    con: Any, path: Path, name: str = "upload", *, where: str = "TRUE", failing_only: bool = False
+) -> tuple[str, ...]:
+    """Define the view ``name`` (``__r``: 0-based record index in the uploaded file; then the file's
+    columns as text, the payer column holding pseudonyms) over a kept upload; return the header.
 
-    ``where`` (SQL over the kept columns, e.g. ``__sk_mask <> 0``) restricts the rows.
+    Rows that broke a rule show the file's text exactly. Rows that passed show their parsed values
+    (kept uploads written since layout 3 do not store the text of those rows; layout 2 restores it
+    exactly). ``where`` (SQL over the kept columns, e.g. ``__sk_mask <> 0``) restricts the rows;
+    ``failing_only`` keeps only the rows that broke a rule (every row of a kept upload without a spec).
     """
     spec = read_spec(con, path)
     source = f"read_parquet({sql_literal(str(path))}, file_row_number = true) WHERE {where}"
@@ -197,18 +214,22 @@ def upload_view(con: Any, path: Path, name: str = "upload", *, where: str = "TRU
             f"* EXCLUDE (file_row_number) FROM {source}"
         )
         return tuple(str(r[0]) for r in con.execute(f"DESCRIBE {name}").fetchall())[1:]
+    if failing_only:
+        source += f" AND {col('mask')} <> 0"
     header = tuple(str(h) for h in spec["header"])
     columns = ", ".join(f"{_restore(h, spec)} AS {ident(h)}" for h in header)
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT file_row_number AS __r, {columns} FROM {source}"
+    record = (
+        f"coalesce({col('r')}, file_row_number)" if int(spec.get("version", 2)) >= 3 else "file_row_number"
     )
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {record} AS __r, {columns} FROM {source}")
     return header
 
 
 def typed_source(path: Path, typed: list[str] | None = None) -> str:
-    """A table expression over a kept upload's typed columns with ``r`` (the record index); typed columns
-    not stored (``OPTIONAL`` ones the profile does not map) read as NULL when ``typed`` lists those stored."""
+    """A table expression over the typed columns of a kept upload written by this version (layout 3)
+    with ``r`` (the record index in the uploaded file); typed columns not stored (``OPTIONAL`` ones the
+    profile does not map) read as NULL when ``typed`` lists those stored."""
     missing = [n for n in OPTIONAL if typed is not None and n not in typed]
     nulls = "".join(f", CAST(NULL AS VARCHAR) AS {col(n)}" for n in missing)
     source = f"read_parquet({sql_literal(str(path))}, file_row_number = true)"
-    return f"(SELECT file_row_number AS r, *{nulls} FROM {source})"
+    return f"(SELECT coalesce({col('r')}, file_row_number) AS r, *{nulls} FROM {source})"

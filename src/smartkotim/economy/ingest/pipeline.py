@@ -281,15 +281,16 @@ def neighbour_months(months: list[str]) -> list[str]:
     return sorted(found)
 
 
-def _existing_files(con: Any, settings: Settings, facts: SourceFacts) -> list[str]:
-    """Ledger files of the months of the candidate rows (and of the originals their reversals cancel,
-    from ``rev_month``) and their neighbours; no scan at all when the ledger is empty."""
-    if not list_files(settings, TRANSACTIONS):
-        return []
+def _existing_files(con: Any, settings: Settings, facts: SourceFacts) -> tuple[list[str], list[str]]:
+    """``(ledger files, months)``: the months (``YYYY-MM``) the candidate rows will be filed in — their
+    days' months and the months of the originals their reversals cancel (from ``rev_month``) — and the
+    ledger files of those months and their neighbours (none when the ledger is empty)."""
     months = {m.strftime("%Y-%m") for m in facts.months}
     if facts.has_reversals:
         months |= {str(r[0]) for r in con.execute("SELECT DISTINCT month FROM rev_month").fetchall()}
-    return list_files(settings, TRANSACTIONS, neighbour_months(sorted(months)))
+    if not list_files(settings, TRANSACTIONS):
+        return [], sorted(months)
+    return list_files(settings, TRANSACTIONS, neighbour_months(sorted(months))), sorted(months)
 
 
 def write_new_rows(
@@ -312,7 +313,7 @@ def write_new_rows(
         _reversal_months(con, settings, source, bank_code)
         joins.append("LEFT JOIN rev_month m ON c.is_reversal AND m.txn_id = c.txn_id")
         month = f"coalesce(m.month, {month})"
-    existing = _existing_files(con, settings, facts)
+    existing, months = _existing_files(con, settings, facts)
     if existing:
         keys = (
             f"(SELECT txn_id, status = 'reversed' AS is_reversal FROM {scan_sql(existing)} "
@@ -321,7 +322,9 @@ def write_new_rows(
         where.append(f"NOT EXISTS (SELECT 1 FROM {keys} e WHERE {KEY_JOIN.format(a='e', b='c')})")
     from_sql = f"{source} c {' '.join(joins)} WHERE {' AND '.join(where)}"
     select = _ledger_select(from_sql, batch_id, month, known_nmids=known_nmids)
-    stats = copy_partitioned(con, settings, TRANSACTIONS, select, batch_id=batch_id)
+    # every row's month is one of ``months`` (its day's month, or for a reversal the month of the
+    # transaction it reverses): with a single month the rows go to one file without a partitioned writer
+    stats = copy_partitioned(con, settings, TRANSACTIONS, select, batch_id=batch_id, months=months)
     if not stats:
         return [], 0, 0
     listing = ", ".join(sql_literal(str(s[0])) for s in stats)

@@ -37,8 +37,15 @@ class ReconcileReport:
     recovered: list[int] = field(default_factory=list)
 
 
-def apply_batch_rollups(settings: Settings, session_factory: sessionmaker[Session], batch_id: int) -> None:
-    """Recompute the rollups touched by a committed batch and mark it ``applied`` (one transaction)."""
+def apply_batch_rollups(
+    settings: Settings, session_factory: sessionmaker[Session], batch_id: int, *, refresh: bool = True
+) -> list[date]:
+    """Recompute the rollups touched by a committed batch and mark it ``applied`` (one transaction).
+
+    Returns the WIB days whose rollups were replaced. With ``refresh`` (default) the metrics of the
+    periods containing them are refreshed afterwards (``refresh_metrics``); without it the caller does
+    that (inline later, or by queueing the job ``economy.metrics.update``).
+    """
     with session_factory() as session:
         batch = session.get_one(IngestBatch, batch_id)
         months = list(batch.months or [])
@@ -75,7 +82,10 @@ def apply_batch_rollups(settings: Settings, session_factory: sessionmaker[Sessio
             details=details,
         )
         session.commit()
-    refresh_metrics(settings, session_factory, batch_id, sorted({day for _acquirer, day in pairs}))
+    days = sorted({day for _acquirer, day in pairs})
+    if refresh:
+        refresh_metrics(settings, session_factory, batch_id, days)
+    return days
 
 
 def refresh_metrics(

@@ -186,13 +186,14 @@ def effective_profile(profile: Profile, header: tuple[str, ...]) -> Profile:
 
 @dataclass(slots=True)
 class _Source:
-    """The rows pass A reads: sniffed file facts, the SQL table expression, the effective profile and
-    the SQL that turns the raw payer column into its pseudonym."""
+    """The rows pass A reads: sniffed file facts, the SQL table expression, the effective profile, the
+    SQL that turns the raw payer column into its pseudonym and, when re-processing, the record index."""
 
     file: SourceFile
     relation: str
     profile: Profile
     payer_sql: str
+    record: str | None = None  # SQL of the record index when the relation is not the file itself
 
 
 @dataclass(slots=True)
@@ -209,7 +210,9 @@ class _Staged:
 def _open_input(con: Any, run: RunInput) -> _Source:
     """Open the upload (or, when re-processing, the kept upload restored as the file had it)."""
     if run.reprocess:
-        header = upload_view(con, run.kept, "upload_src")
+        # only the rows that broke a rule can change with a fixed profile: the others are in the ledger
+        # (or were duplicates) and would only count as duplicates again
+        header = upload_view(con, run.kept, "upload_src", failing_only=True)
         file = SourceFile(
             run.path,
             str(run.details.get("format", "csv")),
@@ -220,7 +223,7 @@ def _open_input(con: Any, run: RunInput) -> _Source:
         payer = profile.source_columns().get("payer_id")
         # the kept upload holds pseudonyms already: they are read as they are
         payer_sql = f"TRY_CAST({clean(ident(payer))} AS BIGINT)" if payer else "CAST(NULL AS BIGINT)"
-        return _Source(file, "(SELECT * EXCLUDE (__r) FROM upload_src)", profile, payer_sql)
+        return _Source(file, "(SELECT * FROM upload_src)", profile, payer_sql, record="__r")
     file, relation = open_source(con, run.path, run.profile)
     profile = effective_profile(run.profile, file.header)
     payer = profile.source_columns().get("payer_id")
@@ -261,7 +264,9 @@ def stage(
     ctx = check_context(settings, con, source, run.bank_code)
     steps.register_known(con, run.known_nmids)
     steps.register_types(con, run.bank_code, with_known=True)
-    select, spec, rule_list = stage_select(source.relation, source.file.header, ctx, source.payer_sql)
+    select, spec, rule_list = stage_select(
+        source.relation, source.file.header, ctx, source.payer_sql, record=source.record
+    )
     try:
         rows = write_kept(con, select, spec, target, ctx.profile.timestamp.timezone)
     except Exception as exc:  # duckdb.Error and friends: a malformed file

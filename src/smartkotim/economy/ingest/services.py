@@ -12,8 +12,9 @@ import hmac
 import logging
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,7 +27,12 @@ from smartkotim.economy.ingest.models import BatchSource, BatchStatus, IngestBat
 from smartkotim.economy.ingest.parsing import FileFormatError
 from smartkotim.economy.ingest.profiles import Profile, ProfileError, builtin_profiles, parse_profile
 from smartkotim.economy.ingest.quarantine import ReleaseResult, release_locked, release_quarantine
-from smartkotim.economy.ingest.reconcile import apply_batch_rollups, fail_batch, reconcile_locked
+from smartkotim.economy.ingest.reconcile import (
+    apply_batch_rollups,
+    fail_batch,
+    reconcile_locked,
+    refresh_metrics,
+)
 from smartkotim.economy.ingest.runner import (
     INTERNAL_ERROR,
     Progress,
@@ -39,6 +45,9 @@ from smartkotim.economy.ingest.runner import (
 )
 from smartkotim.economy.registry.queries import list_known_nmids
 from smartkotim.ledger import LedgerError
+
+MetricsRefresh = Literal["inline", "queue", "none"]
+"""How ``run_batch`` refreshes the metrics after a batch is applied (see ``run_batch``)."""
 
 __all__ = ["ReleaseResult", "release_quarantine"]  # the register calls release_quarantine from here
 log = logging.getLogger(__name__)
@@ -208,24 +217,51 @@ def run_batch(
     path: Path,
     delete_after: bool = False,
     progress: Progress | None = None,
+    metrics: MetricsRefresh = "inline",
 ) -> IngestBatch:
     """Run a queued batch to its end (``applied`` or ``failed``) and return it.
 
     ``path`` is the uploaded file (deleted at the end when ``delete_after``: a web spool file) or, for
     a re-processing batch, ignored in favour of the kept upload. Never raises for bad input: the batch
     records the error; raises only for infrastructure failures after marking the batch failed.
+
+    ``metrics`` says how the Smart Economy metrics of the batch's days are refreshed once the batch is
+    ``applied`` (issue 4 §5), after the ingest lock is released: ``"inline"`` before returning (CLI),
+    ``"queue"`` as the job ``economy.metrics.update`` (the web worker: the batch's job ends seconds
+    earlier and the next job refreshes the dashboards), ``"none"`` not at all (the caller does it;
+    ``bench/ingest.py`` times it separately).
     """
     report = session_progress(session_factory, batch_id, progress)
+    days: list[date] = []
     try:
         with ingest_lock(settings):
             reconcile_locked(settings, session_factory)
             release_locked(settings, session_factory)
-            _run_locked(settings, session_factory, batch_id, path, report)
+            days = _run_locked(settings, session_factory, batch_id, path, report)
     finally:
         if delete_after:
             path.unlink(missing_ok=True)
+    if days and metrics == "inline":
+        refresh_metrics(settings, session_factory, batch_id, days)
+    elif days and metrics == "queue":
+        queue_metrics_refresh(session_factory, batch_id, days)
     with session_factory() as session:
         return session.get_one(IngestBatch, batch_id)
+
+
+def queue_metrics_refresh(session_factory: sessionmaker[Session], batch_id: int, days: list[date]) -> int:
+    """Queue the job ``economy.metrics.update`` for the WIB ``days`` of batch ``batch_id``; its id."""
+    from smartkotim.economy.metrics import hooks  # noqa: F401  (registers the job kinds)
+    from smartkotim.jobs import enqueue_job
+
+    with session_factory() as session:
+        job = enqueue_job(
+            session,
+            kind="economy.metrics.update",
+            payload={"batch_id": batch_id, "days": [d.isoformat() for d in days]},
+        )
+        session.commit()
+        return job.id
 
 
 def _run_input(session: Session, settings: Settings, batch: IngestBatch, path: Path) -> RunInput:
@@ -249,7 +285,9 @@ def _run_input(session: Session, settings: Settings, batch: IngestBatch, path: P
 
 def _run_locked(
     settings: Settings, session_factory: sessionmaker[Session], batch_id: int, path: Path, report: Progress
-) -> None:
+) -> list[date]:
+    """Run the batch under the ingest lock; return the WIB days whose rollups it replaced (none when
+    it failed)."""
     with session_factory() as session:
         batch = session.get_one(IngestBatch, batch_id)
         batch.status, batch.started_at = BatchStatus.RUNNING, utcnow()
@@ -263,7 +301,7 @@ def _run_locked(
         version = commit_run(settings, output, batch_id)
     except (FileFormatError, LedgerError, IngestError) as exc:
         fail_batch(settings, session_factory, batch_id, str(exc), kept=None if run.reprocess else run.kept)
-        return
+        return []
     except Exception as exc:
         log_internal_error(batch_id, exc)
         fail_batch(
@@ -274,8 +312,9 @@ def _run_locked(
         run.kept.replace(run.kept.with_name(run.kept.name.removesuffix(".partial")))
     _record_committed(session_factory, batch_id, output, version)
     report(0.92, "rollups")
-    apply_batch_rollups(settings, session_factory, batch_id)
+    days = apply_batch_rollups(settings, session_factory, batch_id, refresh=False)
     report(1.0, "selesai")
+    return days
 
 
 def _record_committed(
@@ -301,8 +340,10 @@ def ingest_file(
     session_factory: sessionmaker[Session],
     spec: UploadSpec,
     progress: Progress | None = None,
+    metrics: MetricsRefresh = "inline",
 ) -> IngestBatch:
-    """Start and run a batch inline (CLI); see ``start_batch`` for the errors raised."""
+    """Start and run a batch inline (CLI); see ``start_batch`` for the errors raised and ``run_batch``
+    for ``metrics``."""
     with session_factory() as session:
         batch = start_batch(session, settings, spec)
     return run_batch(
@@ -312,6 +353,7 @@ def ingest_file(
         path=spec.path,
         delete_after=spec.delete_after,
         progress=progress,
+        metrics=metrics,
     )
 
 
@@ -325,14 +367,17 @@ def reprocess_batch(
 ) -> IngestBatch:
     """Create a batch that re-reads the kept upload of ``batch_id`` (e.g. after a profile fix).
 
-    Rows already in the ledger are skipped as duplicates, so only rows the fix made valid are added.
+    Only the rows that broke a rule (rejected or quarantined) are re-read — the others are in the
+    ledger or were duplicates — so only rows the fix made valid are added; errors keep the row numbers
+    of the original file.
 
     A batch that failed before its kept upload was written (unreadable file, missing column …) has
     nothing to re-read: its file is not kept, and the same file may simply be uploaded again.
 
     Raises:
         BatchNotFoundError: no such batch, or not the principal's.
-        IngestError: its kept upload is not available (naming why and what to do).
+        IngestError: its kept upload is not available (naming why and what to do), or it has no
+            rejected or quarantined rows.
     """
     from smartkotim.economy.ingest.pipeline import kept_path
 
@@ -346,6 +391,11 @@ def reprocess_batch(
                 "ulang; unggah ulang berkasnya (berkas yang sama boleh diunggah lagi)"
             )
         raise IngestError(f"salinan unggahan batch {batch_id} tidak tersedia untuk diproses ulang")
+    if original.status == BatchStatus.APPLIED and not (original.rows_rejected or original.rows_quarantined):
+        raise IngestError(
+            f"batch {batch_id} tidak memiliki baris yang ditolak atau dikarantina; tidak ada yang perlu "
+            "diproses ulang"
+        )
     name = profile_name or original.profile_name
     resolve_profile(session, name)
     keep = {k: v for k, v in (original.details or {}).items() if k in ("format", "row_offset")}

@@ -33,6 +33,7 @@ def run_ingest_job(context: JobContext, payload: dict[str, Any]) -> dict[str, An
             path=Path(str(payload.get("path", ""))),
             delete_after=bool(payload.get("delete_after", False)),
             progress=context.report_progress,
+            metrics="queue",
         )
     except Exception as exc:  # logged (without data values) and recorded on the batch by run_batch
         with context.session_factory() as session:
