@@ -49,8 +49,14 @@ def apply_batch_rollups(
     with session_factory() as session:
         batch = session.get_one(IngestBatch, batch_id)
         months = list(batch.months or [])
+        # a batch recreated from the Delta log does not know its bank ("?"): group by the acquirer then
+        bank = None if batch.source == BatchSource.RECOVERED else batch.acquirer_code
     started, cpu = time.perf_counter(), time.process_time()
-    pairs, rows = compute_batch_rollups(settings, batch_id=batch_id, months=months) if months else ([], None)
+    pairs, rows = (
+        compute_batch_rollups(settings, batch_id=batch_id, months=months, acquirer_code=bank)
+        if months
+        else ([], None)
+    )
     computed, computed_cpu = time.perf_counter(), time.process_time()
     with session_factory() as session:
         batch = session.get_one(IngestBatch, batch_id)
