@@ -8,13 +8,15 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from ingest_helpers import row, write_csv
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from smartkotim.accounts.models import ApiToken, Organisation, User
 from smartkotim.accounts.services import hash_token
 from smartkotim.config import Settings
 from smartkotim.db import utcnow
-from smartkotim.jobs import run_next_job
+from smartkotim.economy.metrics.models import EconomyMetric
+from smartkotim.jobs import Job, run_next_job
 
 
 def make_token(db: Session, *, username: str, role: str, org_id: int, scopes: list[str]) -> dict[str, str]:
@@ -81,6 +83,18 @@ def test_api_upload_with_token_runs_as_a_job_and_is_scoped_to_the_bank(
     assert "/" not in response.json()["file_name"]
 
     assert run_next_job(settings, session_factory) is not None
+    # the worker's ingest job queued the metrics refresh of the batch's day as the next job
+    queued = db.scalars(select(Job).where(Job.kind == "economy.metrics.update")).all()
+    assert [(j.status, j.payload) for j in queued] == [
+        ("queued", {"batch_id": batch_id, "days": ["2026-10-05"]})
+    ]
+    assert db.scalars(select(EconomyMetric).where(EconomyMetric.period_id == "2026-10")).first() is None
+    assert run_next_job(settings, session_factory) == queued[0].id
+    db.expire_all()
+    october = db.scalars(
+        select(EconomyMetric).where(EconomyMetric.period_id == "2026-10", EconomyMetric.level == "kabupaten")
+    ).one()
+    assert (october.transactions, october.value) == (1, 1000)
     detail = client.get(f"/api/economy/batches/{batch_id}", headers=bank_a).json()
     assert "batch" in detail, detail
     assert detail["batch"]["status"] == "applied"
