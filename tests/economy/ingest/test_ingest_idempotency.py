@@ -88,3 +88,24 @@ def test_reprocess_after_profile_fix_adds_only_fixed_rows(
     clean = ingest(write_csv(tmp_path / "b.csv", [row("T9")]))
     with pytest.raises(services.IngestError, match="tidak ada yang perlu"):
         services.reprocess_batch(db, settings, batch_id=clean.id, profile_name="banka", principal=None)
+
+
+def test_reprocess_reads_amounts_with_the_original_files_separators(
+    tmp_path: Path, ingest: Ingest, settings: Settings, session_factory, db: Session
+) -> None:  # type: ignore[no-untyped-def]
+    # the file's first amount fixes "." as the decimal separator; "12.500" is then 12.5 rupiah (a
+    # fraction), whatever the failing row alone would suggest
+    rows = [row("T1", amount="25000.00"), row("T2", amount="12.500", status="SUKSES")]
+    first = ingest(write_csv(tmp_path / "a.csv", rows))
+    assert (first.rows_accepted, first.rows_rejected) == (1, 1)
+    toml = (Path(services.__file__).parent / "profiles" / "default.toml").read_text(encoding="utf-8")
+    toml = toml.replace('name = "default"', 'name = "banka"').replace(
+        'success = ["success"]', 'success = ["success", "sukses"]'
+    )
+    profile_services.add_profile(db, toml_text=toml, principal=None)
+    batch = services.reprocess_batch(db, settings, batch_id=first.id, profile_name="banka", principal=None)
+    done = services.run_batch(settings, session_factory, batch_id=batch.id, path=Path(""))
+    assert (done.rows_read, done.rows_accepted, done.rows_rejected) == (1, 0, 1), done.message
+    errors = [(e.row_no, e.raw_value, e.rule) for e in queries.list_row_errors(db, done.id)]
+    assert errors == [(3, "12.500", "amount_fraction")]
+    assert summarise_rollups(db)["value"] == 25000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -11,10 +12,17 @@ from ingest_helpers import row, write_csv
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from conftest import Ingest
+from smartkotim.accounts import services
+from smartkotim.accounts.audit import Actor
 from smartkotim.accounts.models import ApiToken, Organisation, User
+from smartkotim.accounts.roles import Role
 from smartkotim.accounts.services import hash_token
 from smartkotim.config import Settings
 from smartkotim.db import utcnow
+from smartkotim.economy.ingest import profile_services
+from smartkotim.economy.ingest import services as ingest_services
+from smartkotim.economy.ingest.models import IngestBatch
 from smartkotim.economy.metrics.models import EconomyMetric
 from smartkotim.jobs import Job, run_next_job
 
@@ -142,3 +150,85 @@ def test_error_csv_neutralises_formulas() -> None:
         "ok",
         "",
     ]
+
+
+_META_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+def test_reprocess_form_offers_the_profiles_and_applies_the_one_chosen(
+    client: TestClient,
+    db: Session,
+    ingest: Ingest,
+    tmp_path: Path,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+) -> None:
+    password = "correct horse battery"  # test-only
+    services.create_user(
+        db,
+        username="bank.a",
+        role=Role.BANK_PARTNER,
+        organisation_code="BANKA",
+        password=password,
+        region_code=None,
+        by=Actor(label="test"),
+    )
+    token = _META_CSRF.search(client.get("/masuk").text)
+    assert token
+    login = {"username": "bank.a", "password": password, "csrf_token": token.group(1), "next": "/"}
+    assert client.post("/masuk", data=login, follow_redirects=False).status_code == 303
+    clean = ingest(write_csv(tmp_path / "clean.csv", [row("T0")]))
+    first = ingest(write_csv(tmp_path / "a.csv", [row("T1"), row("T2", status="SUKSES")]))
+    toml = (Path(ingest_services.__file__).parent / "profiles" / "default.toml").read_text(encoding="utf-8")
+    toml = toml.replace('name = "default"', 'name = "banka"').replace(
+        'success = ["success"]', 'success = ["success", "sukses"]'
+    )
+    profile_services.add_profile(db, toml_text=toml, principal=None)
+
+    assert "reprocess-button" not in client.get(f"/ekonomi/batch/{clean.id}").text  # nothing failed
+    page = client.get(f"/ekonomi/batch/{first.id}").text
+    assert '<option value="default" selected>' in page and '<option value="banka" >' in page
+    csrf = _META_CSRF.search(page)
+    assert csrf
+    response = client.post(
+        f"/ekonomi/batch/{first.id}/proses-ulang",
+        data={"profile": "banka", "csrf_token": csrf.group(1)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert run_next_job(settings, session_factory) is not None
+    new_id = int(response.headers["location"].rsplit("/", 1)[1])
+    db.expire_all()
+    done = db.get_one(IngestBatch, new_id)
+    assert (done.profile_name, done.status, done.rows_read, done.rows_accepted) == ("banka", "applied", 1, 1)
+
+
+def test_profile_preview_parses_the_first_rows_for_the_bank_chosen(
+    client: TestClient,
+    db: Session,
+    merchants: list[str],
+    banks: dict[str, int],
+    tmp_path: Path,
+    settings: Settings,
+) -> None:
+    org = Organisation(code="DISKOMINFO", name="Diskominfo", kind="opd")
+    db.add(org)
+    db.commit()
+    admin = make_token(db, username="admin", role="admin", org_id=org.id, scopes=["admin", "ingest", "read"])
+    page = client.get("/ekonomi/profil", headers=admin).text
+    assert '<select name="bank_code" id="preview-bank">' in page and '<option value="BANKA">' in page
+    path = write_csv(tmp_path / "sample.csv", [row("T1", payer="CIF-9"), row("T2", amount="-5000")])
+    with path.open("rb") as handle:
+        response = client.post(
+            "/api/economy/profiles/preview",
+            headers=admin,
+            files={"file": ("sample.csv", handle)},
+            data={"profile": "default", "bank_code": "BANKA"},
+        )
+    assert response.status_code == 200, response.text
+    first, second = response.json()["rows"]
+    # the pseudonym travels as text (a JSON number above 2**53 would lose digits in a browser)
+    assert first["payer"] == str(ingest_services.pseudonymise(settings, "CIF-9"))
+    assert (first["row_no"], first["amount"], first["rules"]) == (2, 25000, [])
+    assert (second["row_no"], second["amount"], second["rules"]) == (3, -5000, ["amount_not_positive"])
+    assert not list(settings.ledger_dir.rglob("*.parquet"))  # nothing stored

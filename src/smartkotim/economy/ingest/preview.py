@@ -64,7 +64,7 @@ def preview_rows(
         source, ctx = staged.source.file, staged.ctx
         day = steps.day_sql("__sk_ts", fixed_wib=ctx.earliest.year >= 1970)
         fetched = con.execute(
-            f"SELECT r + {int(source.row_offset)}, __sk_txn, __sk_ts, {day}, __sk_nmid, abs(__sk_amount), "
+            f"SELECT r + {int(source.row_offset)}, __sk_txn, __sk_ts, {day}, __sk_nmid, __sk_amount, "
             "__sk_channel, __sk_status, __sk_payer, __sk_issuer, __sk_mcc, __sk_mask "
             f"FROM {typed_source(scratch, staged.typed)} ORDER BY r"
         ).fetchall()
@@ -84,5 +84,7 @@ def _preview_row(record: tuple[Any, ...], rule_list: list[Rule]) -> dict[str, An
     item: dict[str, Any] = dict(zip(PREVIEW_COLUMNS, record[:-1], strict=True))
     item["ts"] = item["ts"].isoformat() if item["ts"] is not None else None
     item["day"] = item["day"].isoformat() if item["day"] is not None else None
+    # a 60-bit pseudonym as text: a JSON number above 2**53 loses digits in a browser
+    item["payer"] = None if item["payer"] is None else str(item["payer"])
     item["rules"] = [r.key for r in rule_list if record[-1] & r.bit]
     return item

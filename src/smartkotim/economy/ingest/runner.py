@@ -231,13 +231,24 @@ def _open_input(con: Any, run: RunInput) -> _Source:
     return _Source(file, relation, profile, payer_sql)
 
 
-def check_context(settings: Settings, con: Any, source: _Source, bank_code: str) -> CheckContext:
-    """The context of the row checks, with the amount separators sniffed from the first 2,000 amounts."""
+def check_context(
+    settings: Settings, con: Any, source: _Source, bank_code: str, sniffed: tuple[str, str] | None = None
+) -> CheckContext:
+    """The context of the row checks, with the amount separators sniffed from the first 2,000 amounts.
+
+    ``sniffed``: ``(decimal, thousands)`` as an earlier pass over the same file found them (re-processing
+    reads only the failing rows, too few and too odd to sniff from); separators the profile fixes win.
+    """
     profile = source.profile
-    sample = sample_values(con, source.file, source.relation, profile.source_columns()["amount"])
-    decimal, thousands = sniff_amount_format(
-        sample, profile.amount.decimal_separator, profile.amount.thousands_separator
-    )
+    decimal_setting: str = profile.amount.decimal_separator
+    thousands_setting: str = profile.amount.thousands_separator
+    if sniffed is not None:
+        decimal_setting = sniffed[0] if decimal_setting == "auto" else decimal_setting
+        thousands_setting = sniffed[1] if thousands_setting == "auto" else thousands_setting
+    sample: list[str] = []
+    if "auto" in (decimal_setting, thousands_setting):
+        sample = sample_values(con, source.file, source.relation, profile.source_columns()["amount"])
+    decimal, thousands = sniff_amount_format(sample, decimal_setting, thousands_setting)
     return CheckContext(
         profile=profile,
         bank_code=bank_code,
@@ -261,7 +272,10 @@ def stage(
     source = _open_input(con, run)
     if limit is not None:
         source.relation = f"(SELECT * FROM {source.relation} LIMIT {int(limit)})"
-    ctx = check_context(settings, con, source, run.bank_code)
+    sniffed = None
+    if run.reprocess and "decimal" in run.details and "thousands" in run.details:
+        sniffed = (str(run.details["decimal"]), str(run.details["thousands"]))
+    ctx = check_context(settings, con, source, run.bank_code, sniffed)
     steps.register_known(con, run.known_nmids)
     steps.register_types(con, run.bank_code, with_known=True)
     select, spec, rule_list = stage_select(

@@ -398,7 +398,10 @@ def reprocess_batch(
         )
     name = profile_name or original.profile_name
     resolve_profile(session, name)
-    keep = {k: v for k, v in (original.details or {}).items() if k in ("format", "row_offset")}
+    # the file's facts as the original pass read them: the separators sniffed from the whole file's first
+    # amounts, not from the failing rows alone (which could read "12.500" the other way)
+    kept_facts = ("format", "row_offset", "decimal", "thousands")
+    keep = {k: v for k, v in (original.details or {}).items() if k in kept_facts}
     batch = IngestBatch(
         organisation_id=original.organisation_id,
         acquirer_code=original.acquirer_code,

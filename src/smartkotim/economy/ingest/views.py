@@ -134,8 +134,11 @@ def ingest_batch_detail(
         raise HTTPException(404, f"batch {batch_id} tidak ditemukan")
     errors = queries.list_row_errors(db, batch_id, limit=200)
     may_reprocess = principal.role in (Role.ADMIN, Role.BANK_PARTNER)
+    profiles = [p["name"] for p in intake.list_profile_entries(db)] if may_reprocess else []
     return render(
-        request, "ingest/batch.html", {"batch": batch, "errors": errors, "may_reprocess": may_reprocess}
+        request,
+        "ingest/batch.html",
+        {"batch": batch, "errors": errors, "may_reprocess": may_reprocess, "profiles": profiles},
     )
 
 
@@ -186,12 +189,19 @@ def ingest_batch_reprocess(
 @router.get(
     "/ekonomi/profil", name="ingest_profiles_page", response_class=HTMLResponse, include_in_schema=False
 )
-def ingest_profiles_page(request: Request, db: Session = Depends(get_db)) -> Response:
-    """Report profiles (admin): list, add one as TOML, dry-run preview on a sample file."""
+def ingest_profiles_page(
+    request: Request, db: Session = Depends(get_db), principal: Principal = Depends(require_principal)
+) -> Response:
+    """Report profiles (admin): list, add one as TOML, dry-run preview on a sample file for a bank."""
     return render(
         request,
         "ingest/profiles.html",
-        {"profiles": intake.list_profile_entries(db), "error": None, "saved": None},
+        {
+            "profiles": intake.list_profile_entries(db),
+            "banks": _banks_for(db, principal),
+            "error": None,
+            "saved": None,
+        },
     )
 
 
@@ -208,7 +218,12 @@ def ingest_profile_submit(
         saved = profile_services.add_profile(db, toml_text=toml_text, principal=principal).name
     except services.IngestError as exc:
         error = str(exc)
-    context = {"profiles": intake.list_profile_entries(db), "error": error, "saved": saved}
+    context = {
+        "profiles": intake.list_profile_entries(db),
+        "banks": _banks_for(db, principal),
+        "error": error,
+        "saved": saved,
+    }
     return render(request, "ingest/profiles.html", context, status_code=400 if error else 200)
 
 

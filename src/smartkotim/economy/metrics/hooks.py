@@ -96,10 +96,11 @@ def _result(result: RecomputeResult | None) -> dict[str, Any]:
 
 def _update_job(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
     days = [date.fromisoformat(d) for d in payload.get("days", [])]
+    batch_id = int(payload.get("batch_id", 0))
     with context.session_factory() as session:
-        return _result(
-            on_batch_recorded(session, context.settings, batch_id=int(payload.get("batch_id", 0)), days=days)
-        )
+        result = _result(on_batch_recorded(session, context.settings, batch_id=batch_id, days=days))
+    # the jobs page shows which batch and days a refresh was for
+    return {"batch_id": batch_id, "days": len(days)} | result
 
 
 def _recompute_job(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:

@@ -56,6 +56,8 @@
 
   function batchStatus(node) {
     var done = ["applied", "failed"];
+    var labels = {};
+    try { labels = JSON.parse(node.dataset.labels || "{}"); } catch (err) { labels = {}; }
     if (done.indexOf(node.dataset.status) >= 0) { return; }
     var timer = window.setInterval(function () {
       fetch(node.dataset.batchUrl, { headers: { Accept: "application/json" } })
@@ -63,7 +65,7 @@
         .then(function (body) {
           var batch = body.batch || {};
           document.getElementById("batch-bar").value = batch.progress || 0;
-          document.getElementById("batch-state").textContent = batch.status;
+          document.getElementById("batch-state").textContent = labels[batch.status] || batch.status;
           if (done.indexOf(batch.status) >= 0) {
             window.clearInterval(timer);
             window.location.reload();
