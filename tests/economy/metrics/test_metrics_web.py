@@ -288,6 +288,15 @@ def test_months_without_reports_are_not_offered_and_are_flagged(
     with_data = {t.day.strftime("%Y-%m") for t in ds.TRANSACTIONS if t.status == "success"}
     assert offered == with_data
     assert 'id="no-reports"' not in page
+    # a month whose expected bank reports did not all arrive says so
+    flagged = 0
+    for month in sorted(with_data):
+        figures = readers.list_area_metrics(seeded, settings, level="kabupaten", period_id=month)[0]
+        incomplete = figures.reporting_completeness is not None and figures.reporting_completeness < 100
+        shown = 'id="incomplete-reports"' in client.get(f"/ekonomi/pimpinan?period={month}").text
+        assert shown == incomplete, (month, figures.reporting_completeness)
+        flagged += shown
+    assert 0 < flagged < len(with_data)
     empty = client.get("/ekonomi/pimpinan?period=2026-12").text
     assert 'id="no-reports"' in empty
     history = client.get(f"/api/economy/areas/kabupaten/{settings.regency_code}/history?kind=month").json()
