@@ -6,6 +6,8 @@ import csv
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 HEADER = ("acquirer", "txn_id", "timestamp", "nmid", "amount", "channel", "status", "payer_id")
 
 
@@ -43,3 +45,16 @@ def write_csv(
         writer.writerow(header)
         writer.writerows(rows)
     return path
+
+
+def add_sukses_profile(db: Session, name: str = "banka") -> str:
+    """Add the profile ``name``: the built-in default that also reads the status ``SUKSES`` as success
+    (the usual "profile fix" of the re-processing tests); return its name."""
+    from smartkotim.economy.ingest import profile_services, services
+
+    toml = (Path(services.__file__).parent / "profiles" / "default.toml").read_text(encoding="utf-8")
+    toml = toml.replace('name = "default"', f'name = "{name}"').replace(
+        'success = ["success"]', 'success = ["success", "sukses"]'
+    )
+    profile_services.add_profile(db, toml_text=toml, principal=None)
+    return name

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ingest_helpers import row, write_csv
+from ingest_helpers import add_sukses_profile, row, write_csv
 from sqlalchemy.orm import Session
 
 from conftest import Ingest
 from smartkotim import ledger
 from smartkotim.config import Settings
-from smartkotim.economy.ingest import profile_services, queries, services
+from smartkotim.economy.ingest import queries, services
 from smartkotim.economy.ingest.queries import summarise_rollups
 
 
@@ -71,11 +71,7 @@ def test_reprocess_after_profile_fix_adds_only_fixed_rows(
     rows = [row("T1", status="success"), row("T2", status="SUKSES"), row("T3", amount="abc")]
     first = ingest(write_csv(tmp_path / "a.csv", rows))
     assert (first.rows_accepted, first.rows_rejected) == (1, 2)
-    toml = (Path(services.__file__).parent / "profiles" / "default.toml").read_text(encoding="utf-8")
-    toml = toml.replace('name = "default"', 'name = "banka"').replace(
-        'success = ["success"]', 'success = ["success", "sukses"]'
-    )
-    profile_services.add_profile(db, toml_text=toml, principal=None)
+    add_sukses_profile(db)
     batch = services.reprocess_batch(db, settings, batch_id=first.id, profile_name="banka", principal=None)
     done = services.run_batch(settings, session_factory, batch_id=batch.id, path=Path(""))
     assert done.status == "applied", done.message
@@ -98,11 +94,7 @@ def test_reprocess_reads_amounts_with_the_original_files_separators(
     rows = [row("T1", amount="25000.00"), row("T2", amount="12.500", status="SUKSES")]
     first = ingest(write_csv(tmp_path / "a.csv", rows))
     assert (first.rows_accepted, first.rows_rejected) == (1, 1)
-    toml = (Path(services.__file__).parent / "profiles" / "default.toml").read_text(encoding="utf-8")
-    toml = toml.replace('name = "default"', 'name = "banka"').replace(
-        'success = ["success"]', 'success = ["success", "sukses"]'
-    )
-    profile_services.add_profile(db, toml_text=toml, principal=None)
+    add_sukses_profile(db)
     batch = services.reprocess_batch(db, settings, batch_id=first.id, profile_name="banka", principal=None)
     done = services.run_batch(settings, session_factory, batch_id=batch.id, path=Path(""))
     assert (done.rows_read, done.rows_accepted, done.rows_rejected) == (1, 0, 1), done.message

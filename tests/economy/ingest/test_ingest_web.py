@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from ingest_helpers import row, write_csv
+from ingest_helpers import add_sukses_profile, row, write_csv
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,7 +20,6 @@ from smartkotim.accounts.roles import Role
 from smartkotim.accounts.services import hash_token
 from smartkotim.config import Settings
 from smartkotim.db import utcnow
-from smartkotim.economy.ingest import profile_services
 from smartkotim.economy.ingest import services as ingest_services
 from smartkotim.economy.ingest.models import IngestBatch
 from smartkotim.economy.metrics.models import EconomyMetric
@@ -179,11 +178,7 @@ def test_reprocess_form_offers_the_profiles_and_applies_the_one_chosen(
     assert client.post("/masuk", data=login, follow_redirects=False).status_code == 303
     clean = ingest(write_csv(tmp_path / "clean.csv", [row("T0")]))
     first = ingest(write_csv(tmp_path / "a.csv", [row("T1"), row("T2", status="SUKSES")]))
-    toml = (Path(ingest_services.__file__).parent / "profiles" / "default.toml").read_text(encoding="utf-8")
-    toml = toml.replace('name = "default"', 'name = "banka"').replace(
-        'success = ["success"]', 'success = ["success", "sukses"]'
-    )
-    profile_services.add_profile(db, toml_text=toml, principal=None)
+    add_sukses_profile(db)
 
     assert "reprocess-button" not in client.get(f"/ekonomi/batch/{clean.id}").text  # nothing failed
     page = client.get(f"/ekonomi/batch/{first.id}").text
