@@ -32,6 +32,7 @@ CHANNELS = np.array(["qris", "edc", "transfer", "emoney", "va"])
 CHANNEL_P = np.array([0.88, 0.05, 0.03, 0.02, 0.02])
 STATUSES = np.array(["success", "failed", "reversed"])
 STATUS_P = np.array([0.975, 0.02, 0.005])
+REVERSAL_DELAY_S = 20 * 60  # a reversed payment is voided 20 minutes after it (capped at the month's end)
 # Share of payments by shoppers from a kabupaten-wide pool (commuters, civil servants, traders buying
 # stock) who pay in several kecamatan: one payer of the kabupaten, counted in each kecamatan they pay in
 TRAVELLING_SHARE = 0.15
@@ -202,15 +203,34 @@ def _day_of_month(
 
 
 def _with_ids(part: pa.Table, acquirer: str, month: str) -> pa.Table:
+    """The report of ``acquirer`` for ``month``: txn ids numbered in time order, and each row drawn as
+    ``reversed`` turned into a successful transaction followed, ``REVERSAL_DELAY_S`` later (within the
+    month), by its reversal: a row with the same txn id and the status ``reversed``, as banks report a
+    refund or void of a payment."""
     n = part.num_rows
     prefix = f"{acquirer}-{month.replace('-', '')}-"
     ids = np.char.add(prefix, np.char.zfill(np.arange(1, n + 1).astype(str), 8))
+    status = part.column("status").to_numpy(zero_copy_only=False).astype(str)
+    reversed_rows = np.flatnonzero(status == "reversed")
+    status[reversed_rows] = "success"
     columns = {
-        "acquirer": pa.array([acquirer] * n),
-        "txn_id": pa.array(ids),
-        **{name: part.column(name) for name in COLUMNS[2:]},
+        "acquirer": np.array([acquirer] * n),
+        "txn_id": ids,
+        **{name: part.column(name).to_numpy(zero_copy_only=False) for name in COLUMNS[2:]},
     }
-    return pa.table(columns)
+    columns["status"] = status
+    if len(reversed_rows):
+        year, mon = parse_month(month)
+        last = np.datetime64(f"{year:04d}-{mon:02d}-{calendar.monthrange(year, mon)[1]:02d}T23:59:59")
+        stamps = columns["timestamp"][reversed_rows].astype("datetime64[s]")
+        later = np.minimum(stamps + np.timedelta64(REVERSAL_DELAY_S, "s"), last)
+        extra = {name: values[reversed_rows] for name, values in columns.items()}
+        extra["timestamp"] = np.datetime_as_string(later, unit="s")
+        extra["status"] = np.array(["reversed"] * len(reversed_rows))
+        columns = {name: np.concatenate([values, extra[name]]) for name, values in columns.items()}
+        order = np.argsort(columns["timestamp"].astype("datetime64[s]"), kind="stable")
+        columns = {name: values[order] for name, values in columns.items()}
+    return pa.table({name: pa.array(columns[name]) for name in COLUMNS})
 
 
 def write_report_csv(report: BankMonth, folder: Path) -> Path:

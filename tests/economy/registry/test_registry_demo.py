@@ -200,3 +200,21 @@ def test_some_demo_payers_pay_in_several_kecamatan() -> None:
     assert in_several and all(p.startswith("PT") for p in in_several)
     # so the kecamatan's unique payers add up to more than the kabupaten's: never sum them
     assert sum(len(s) for s in payers.values()) > len(everyone)
+
+
+def test_demo_reversals_void_an_earlier_payment_of_the_same_report() -> None:
+    register = build_demo_register("62.02", end=END)
+    reversals = 0
+    for part in generate_transactions(register.txn_merchants, ["2026-10"], 20_000, seed=5):
+        rows = part.table.to_pylist()
+        stamps = [r["timestamp"] for r in rows]
+        assert stamps == sorted(stamps)  # in time order
+        payments = {r["txn_id"]: r for r in rows if r["status"] != "reversed"}
+        assert len(payments) == sum(1 for r in rows if r["status"] != "reversed")  # ids unique
+        for row in (r for r in rows if r["status"] == "reversed"):
+            original = payments[row["txn_id"]]  # the payment it voids is in the same report
+            assert original["status"] == "success" and original["timestamp"] <= row["timestamp"]
+            keys = ("nmid", "amount", "channel", "payer_id")
+            assert [original[k] for k in keys] == [row[k] for k in keys]
+            reversals += 1
+    assert reversals > 0
