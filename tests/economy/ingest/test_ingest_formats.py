@@ -10,10 +10,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from ingest_helpers import HEADER, nmid, row, write_csv
 from openpyxl import Workbook
+from sqlalchemy.orm import Session
 
 from conftest import Ingest
 from smartkotim import ledger
 from smartkotim.config import Settings
+from smartkotim.economy.ingest import queries
 from smartkotim.economy.ingest.services import pseudonymise
 
 ROWS = [row("T1", amount="25000", payer="CIF-1"), row("T2", amount="1250000", payer="CIF-2", channel="edc")]
@@ -90,3 +92,21 @@ def test_mixed_encodings_are_refused(tmp_path: Path, ingest: Ingest) -> None:
     )
     batch = ingest(path)
     assert batch.status == "failed" and "encoding campuran" in batch.message
+
+
+def test_json_lines_with_mixed_value_types_report_values_without_quotes(
+    tmp_path: Path, ingest: Ingest, settings: Settings, db: Session
+) -> None:
+    # "amount" is a number in one record and a string in the others: DuckDB types the key JSON
+    records = [
+        dict(zip(HEADER, row("T1"), strict=True)) | {"amount": 25000},
+        dict(zip(HEADER, row("T2", amount="x1"), strict=True)),
+        dict(zip(HEADER, row("T3", amount="7000"), strict=True)),
+    ]
+    path = tmp_path / "campur.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    batch = ingest(path)
+    assert (batch.status, batch.rows_accepted, batch.rows_rejected) == ("applied", 2, 1), batch.message
+    errors = [(e.row_no, e.raw_value, e.rule) for e in queries.list_row_errors(db, batch.id)]
+    assert errors == [(2, "x1", "amount_invalid")]  # JSON Lines count records from 1
+    assert batch.value_accepted == 25000 + 7000

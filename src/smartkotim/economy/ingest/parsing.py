@@ -238,9 +238,17 @@ def open_source(con: Any, path: Path, profile: Profile) -> tuple[SourceFile, str
             raw = f"read_json({sql_literal(str(path))}, format = 'newline_delimited', sample_size = 20480)"
             offset = 1
         names = describe_columns(con, raw)
+        types = {str(r[0]): str(r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {raw}").fetchall()}
     except Exception as exc:  # duckdb raises several error types for unreadable files
         raise FileFormatError(f"berkas {fmt} tidak dapat dibaca: {_first_line(exc)}") from exc
-    casts = ", ".join(f"CAST({ident(n)} AS VARCHAR) AS {ident(n)}" for n in names)
+    # a JSON Lines key whose values mix strings and numbers is typed JSON: ``->> '$'`` gives its text
+    # without the JSON quotes (a cast would keep them: "x1" instead of x1)
+    casts = ", ".join(
+        f"({ident(n)} ->> '$') AS {ident(n)}"
+        if types.get(n) == "JSON"
+        else f"CAST({ident(n)} AS VARCHAR) AS {ident(n)}"
+        for n in names
+    )
     return SourceFile(path, fmt, names, row_offset=offset), f"(SELECT {casts} FROM {raw})"
 
 
