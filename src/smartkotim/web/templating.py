@@ -43,6 +43,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["rupiah"] = _rupiah_filter
     env.filters["number"] = _number_filter
     env.filters["wib"] = format_wib
+    env.filters["period_label"] = _period_label_filter
     return Jinja2Templates(env=env)
 
 
@@ -61,6 +62,15 @@ def format_rupiah(value: int | None, lang: str = "id") -> str:
 @pass_context
 def _rupiah_filter(context: Context, value: int | None) -> str:
     return format_rupiah(value, str(context.get("lang") or "id"))
+
+
+@pass_context
+def _period_label_filter(context: Context, period_id: str) -> str:
+    """``{{ period|period_label }}``: "Oktober 2026", "30 hari terakhir (1 Nov–30 Nov 2026)" … in the
+    page language (``lib.period_labels``)."""
+    from smartkotim.lib.period_labels import label_of_id
+
+    return label_of_id(str(period_id), str(context.get("lang") or "id"))
 
 
 def format_number(value: float | int | Decimal | None, digits: int = 0, lang: str = "id") -> str:

@@ -26,6 +26,7 @@ from smartkotim.economy.metrics.derive import HLL_RSE_PCT
 from smartkotim.economy.metrics.readers import pick_default_month
 from smartkotim.economy.metrics.services import recompute_metrics
 from smartkotim.economy.metrics.sources import TXN_SOURCES
+from smartkotim.lib.period_labels import label_of_id
 from smartkotim.lib.periods import today_wib
 
 
@@ -171,8 +172,11 @@ def test_pages_default_to_the_latest_complete_month_with_data(leader: TestClient
     assert leader.get("/api/economy/summary?level=kecamatan").json()["period_id"] == expected
     page = leader.get("/ekonomi/pimpinan")
     assert page.status_code == 200
-    assert f'<span class="period-shown">{expected}</span>' in page.text
-    assert f'<option value="{expected}" selected>' in page.text  # the period selector
+    # shown by its label in the page language, with its id
+    label = label_of_id(expected, "id")
+    assert f'<span class="period-shown" data-period="{expected}">{label}</span> ({expected})' in page.text
+    assert f'<option value="{expected}" selected>{label}</option>' in page.text  # the period selector
+    assert label != expected and label.split()[-1] == expected[:4]  # e.g. "Oktober 2026"
 
 
 def test_fixed_class_limits_are_validated(leader: TestClient) -> None:
@@ -341,7 +345,7 @@ def test_map_of_an_unknown_parent_is_404(leader: TestClient) -> None:
 
 def test_pages_show_the_default_period_with_a_note_for_a_bad_one(leader: TestClient) -> None:
     default = leader.get("/ekonomi").text
-    shown = re.search(r'class="period-shown">([^<]+)<', default)
+    shown = re.search(r'class="period-shown" data-period="([^"]+)">', default)
     assert shown is not None
     for url in (
         "/ekonomi?period=2026-13",
