@@ -93,7 +93,7 @@ def test_api_upload_with_token_runs_as_a_job_and_is_scoped_to_the_bank(
     # the worker's ingest job queued the metrics refresh of the batch's day as the next job
     queued = db.scalars(select(Job).where(Job.kind == "economy.metrics.update")).all()
     assert [(j.status, j.payload) for j in queued] == [
-        ("queued", {"batch_id": batch_id, "days": ["2026-10-05"]})
+        ("queued", {"batch_id": batch_id, "batch_ids": [batch_id], "days": ["2026-10-05"]})
     ]
     assert db.scalars(select(EconomyMetric).where(EconomyMetric.period_id == "2026-10")).first() is None
     assert run_next_job(settings, session_factory) == queued[0].id
@@ -227,3 +227,38 @@ def test_profile_preview_parses_the_first_rows_for_the_bank_chosen(
     assert (first["row_no"], first["amount"], first["rules"]) == (2, 25000, [])
     assert (second["row_no"], second["amount"], second["rules"]) == (3, -5000, ["amount_not_positive"])
     assert not list(settings.ledger_dir.rglob("*.parquet"))  # nothing stored
+
+
+def test_metrics_refreshes_of_quick_uploads_coalesce_into_one_job(
+    client: TestClient,
+    db: Session,
+    merchants: list[str],
+    banks: dict[str, int],
+    tmp_path: Path,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+) -> None:
+    bank_a = make_token(
+        db, username="bank-a", role="bank_partner", org_id=banks["BANKA"], scopes=["read", "ingest"]
+    )
+    days = ("2026-10-05", "2026-10-07")
+    ids = []
+    for i, day in enumerate(days):
+        path = write_csv(tmp_path / f"{i}.csv", [row(f"T{i}", ts=f"{day}T10:00:00+07:00", amount="1000")])
+        ids.append(upload(client, bank_a, path).json()["id"])
+    assert run_next_job(settings, session_factory) is not None  # the first batch
+    assert run_next_job(settings, session_factory) is not None  # the second batch
+    refreshes = db.scalars(select(Job).where(Job.kind == "economy.metrics.update")).all()
+    assert [(j.status, j.payload) for j in refreshes] == [
+        ("queued", {"batch_id": ids[1], "batch_ids": ids, "days": list(days)})
+    ]
+    assert run_next_job(settings, session_factory) == refreshes[0].id
+    db.expire_all()
+    done = db.get_one(Job, refreshes[0].id)
+    assert (done.status, done.result["batch_ids"], done.result["days"]) == ("succeeded", ids, 2)
+    october = db.scalars(
+        select(EconomyMetric).where(EconomyMetric.period_id == "2026-10", EconomyMetric.level == "kabupaten")
+    ).one()
+    assert (october.transactions, october.value) == (2, 2000)
+    # nothing else was queued: one refresh for both batches
+    assert run_next_job(settings, session_factory) is None

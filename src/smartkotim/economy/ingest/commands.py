@@ -1,4 +1,4 @@
-"""CLI: ``smartkotim ingest FILE``, ``batches list``, ``ledger stats|reconcile|rebuild-rollups``."""
+"""CLI: ``smartkotim ingest FILE``, ``batches list|reprocess``, ``ledger stats|reconcile|rebuild-rollups``."""
 
 from __future__ import annotations
 
@@ -119,6 +119,44 @@ def batches_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.
             f"{b.rows_quarantined:,}",
         )
     console.print(table)
+
+
+@batches_app.command("reprocess")
+def batches_reprocess(
+    batch_id: int = typer.Argument(
+        ..., min=1, help="The batch whose rejected and quarantined rows to re-read."
+    ),
+    profile: str | None = typer.Option(None, "--profile", help="Report profile (default: the batch's own)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the new batch's counts as JSON."),
+) -> None:
+    """Re-read a batch's rejected and quarantined rows with a (fixed) profile, inline; rows that parse
+    now are added, the others are reported again with their original row numbers.
+
+    Exit code 0 when the new batch is applied, 1 when it failed or the request was refused (no such
+    batch, nothing to re-process, its kept upload missing, unknown profile).
+    """
+    runtime = open_runtime()
+    try:
+        with runtime.session_factory() as session:
+            batch = services.reprocess_batch(
+                session, runtime.settings, batch_id=batch_id, profile_name=profile, principal=None
+            )
+            new_id = batch.id
+        done = services.run_batch(runtime.settings, runtime.session_factory, batch_id=new_id, path=Path(""))
+    except services.IngestError as exc:  # also BatchNotFoundError
+        if as_json:
+            typer.echo(json.dumps({"refused": str(exc), "batch_id": batch_id}))
+        else:
+            console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    finally:
+        runtime.engine.dispose()
+    if as_json:
+        typer.echo(json.dumps(_batch_json(done)))
+    else:
+        _print_batch(done)
+    if done.status != "applied":
+        raise typer.Exit(1)
 
 
 @ledger_app.command("stats")

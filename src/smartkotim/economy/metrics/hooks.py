@@ -99,8 +99,8 @@ def _update_job(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
     batch_id = int(payload.get("batch_id", 0))
     with context.session_factory() as session:
         result = _result(on_batch_recorded(session, context.settings, batch_id=batch_id, days=days))
-    # the jobs page shows which batch and days a refresh was for
-    return {"batch_id": batch_id, "days": len(days)} | result
+    # the jobs page shows which batches and how many days a refresh was for
+    return {"batch_ids": payload.get("batch_ids", [batch_id]), "days": len(days)} | result
 
 
 def _recompute_job(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
