@@ -44,3 +44,17 @@ def test_reprocess_command_applies_a_fixed_profile_and_refuses_what_it_cannot_do
     assert missing.exit_code == 1 and "tidak ditemukan" in json.loads(missing.output)["refused"]
     unknown = cli.invoke(app, ["batches", "reprocess", str(first.id), "--profile", "tidak-ada"])
     assert unknown.exit_code == 1 and "Traceback" not in unknown.output
+
+
+def test_ingest_command_prints_counts_and_refuses_a_repeated_file(
+    cli: CliRunner, merchants: list[str], tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "a.csv", [row("T1"), row("T2", amount="x")])
+    first = cli.invoke(app, ["ingest", str(path), "--bank", "BANKA", "--json"])
+    assert first.exit_code == 0, first.output
+    payload = json.loads(first.output)
+    assert (payload["rows_read"], payload["rows_accepted"], payload["rows_rejected"]) == (2, 1, 1)
+    again = cli.invoke(app, ["ingest", str(path), "--bank", "BANKA", "--json"])
+    assert again.exit_code == 1 and json.loads(again.output)["batch_id"] == payload["id"]
+    text = cli.invoke(app, ["ingest", str(write_csv(tmp_path / "b.csv", [row("T3")])), "--bank", "BANKA"])
+    assert text.exit_code == 0 and "accepted 1" in text.output

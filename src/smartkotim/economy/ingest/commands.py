@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -62,11 +62,23 @@ def ingest(
             batch = _ingest_with_bar(runtime, spec)
     except services.IngestError as exc:
         pointer = exc.batch_id if isinstance(exc, services.DuplicateFileError) else None
-        if as_json:
-            typer.echo(json.dumps({"refused": str(exc), "batch_id": pointer}))
-        else:
-            console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from exc
+        _refuse(exc, pointer, as_json=as_json)
+    finally:
+        runtime.engine.dispose()
+    _finish(batch, as_json=as_json)
+
+
+def _refuse(exc: Exception, batch_id: int | None, *, as_json: bool) -> NoReturn:
+    """Print a refused request (JSON ``{"refused", "batch_id"}`` or red text) and exit with 1."""
+    if as_json:
+        typer.echo(json.dumps({"refused": str(exc), "batch_id": batch_id}))
+    else:
+        console.print(f"[red]{exc}[/red]")
+    raise typer.Exit(1) from exc
+
+
+def _finish(batch: IngestBatch, *, as_json: bool) -> None:
+    """Print a batch's result (JSON or text); exit with 1 unless it was applied."""
     if as_json:
         typer.echo(json.dumps(_batch_json(batch)))
     else:
@@ -144,19 +156,10 @@ def batches_reprocess(
             new_id = batch.id
         done = services.run_batch(runtime.settings, runtime.session_factory, batch_id=new_id, path=Path(""))
     except services.IngestError as exc:  # also BatchNotFoundError
-        if as_json:
-            typer.echo(json.dumps({"refused": str(exc), "batch_id": batch_id}))
-        else:
-            console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from exc
+        _refuse(exc, batch_id, as_json=as_json)
     finally:
         runtime.engine.dispose()
-    if as_json:
-        typer.echo(json.dumps(_batch_json(done)))
-    else:
-        _print_batch(done)
-    if done.status != "applied":
-        raise typer.Exit(1)
+    _finish(done, as_json=as_json)
 
 
 @ledger_app.command("stats")
