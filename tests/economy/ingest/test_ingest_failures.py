@@ -14,8 +14,8 @@ from test_ingest_web import make_token, upload
 from conftest import Ingest
 from smartkotim.config import Settings
 from smartkotim.economy.ingest import services
+from smartkotim.economy.ingest.guards import INTERNAL_ERROR
 from smartkotim.economy.ingest.models import IngestBatch
-from smartkotim.economy.ingest.runner import INTERNAL_ERROR
 from smartkotim.jobs import Job, run_next_job
 
 PNG = (

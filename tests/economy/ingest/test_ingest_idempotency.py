@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from conftest import Ingest
 from smartkotim import ledger
 from smartkotim.config import Settings
-from smartkotim.economy.ingest import queries, services
+from smartkotim.economy.ingest import intake, queries, services
 from smartkotim.economy.ingest.queries import summarise_rollups
 
 
@@ -72,7 +72,7 @@ def test_reprocess_after_profile_fix_adds_only_fixed_rows(
     first = ingest(write_csv(tmp_path / "a.csv", rows))
     assert (first.rows_accepted, first.rows_rejected) == (1, 2)
     add_sukses_profile(db)
-    batch = services.reprocess_batch(db, settings, batch_id=first.id, profile_name="banka", principal=None)
+    batch = intake.reprocess_batch(db, settings, batch_id=first.id, profile_name="banka", principal=None)
     done = services.run_batch(settings, session_factory, batch_id=batch.id, path=Path(""))
     assert done.status == "applied", done.message
     # only the two rows that broke a rule are re-read: T2 is now valid, T3 still is not
@@ -83,7 +83,7 @@ def test_reprocess_after_profile_fix_adds_only_fixed_rows(
     assert errors == [(4, "amount", "abc", "amount_invalid")]
     clean = ingest(write_csv(tmp_path / "b.csv", [row("T9")]))
     with pytest.raises(services.IngestError, match="tidak ada yang perlu"):
-        services.reprocess_batch(db, settings, batch_id=clean.id, profile_name="banka", principal=None)
+        intake.reprocess_batch(db, settings, batch_id=clean.id, profile_name="banka", principal=None)
 
 
 def test_reprocess_reads_amounts_with_the_original_files_separators(
@@ -95,7 +95,7 @@ def test_reprocess_reads_amounts_with_the_original_files_separators(
     first = ingest(write_csv(tmp_path / "a.csv", rows))
     assert (first.rows_accepted, first.rows_rejected) == (1, 1)
     add_sukses_profile(db)
-    batch = services.reprocess_batch(db, settings, batch_id=first.id, profile_name="banka", principal=None)
+    batch = intake.reprocess_batch(db, settings, batch_id=first.id, profile_name="banka", principal=None)
     done = services.run_batch(settings, session_factory, batch_id=batch.id, path=Path(""))
     assert (done.rows_read, done.rows_accepted, done.rows_rejected) == (1, 0, 1), done.message
     errors = [(e.row_no, e.raw_value, e.rule) for e in queries.list_row_errors(db, done.id)]

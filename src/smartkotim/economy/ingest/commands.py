@@ -150,7 +150,7 @@ def batches_reprocess(
     runtime = open_runtime()
     try:
         with runtime.session_factory() as session:
-            batch = services.reprocess_batch(
+            batch = intake.reprocess_batch(
                 session, runtime.settings, batch_id=batch_id, profile_name=profile, principal=None
             )
             new_id = batch.id

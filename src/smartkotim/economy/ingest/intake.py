@@ -1,4 +1,5 @@
-"""Intake of uploads from the web and the API: spool, start, queue; re-process; profile dry run.
+"""Intake of uploads from the web and the API: spool, start, queue; re-process (also the CLI); profile
+dry run.
 
 The spool file of an upload lives under ``DATA_DIR/tmp/spool`` and is deleted when its batch ends.
 """
@@ -13,17 +14,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from smartkotim.accounts.audit import record_audit
 from smartkotim.accounts.roles import Principal
 from smartkotim.config import Settings
 from smartkotim.economy.ingest import queries
-from smartkotim.economy.ingest.models import BatchSource, IngestBatch
+from smartkotim.economy.ingest.models import BatchSource, BatchStatus, IngestBatch
 from smartkotim.economy.ingest.parsing import FileFormatError
 from smartkotim.economy.ingest.profiles import ProfileError, builtin_profiles, parse_profile
 from smartkotim.economy.ingest.services import (
+    BatchNotFoundError,
     IngestError,
     UploadSpec,
     payer_key,
-    reprocess_batch,
     resolve_profile,
     start_batch,
 )
@@ -173,3 +175,80 @@ def list_profile_entries(session: Session) -> list[dict[str, Any]]:
         for row in queries.list_profiles(session)
     ]
     return entries
+
+
+def reprocess_batch(
+    session: Session,
+    settings: Settings,
+    *,
+    batch_id: int,
+    profile_name: str | None,
+    principal: Principal | None,
+) -> IngestBatch:
+    """Create a batch that re-reads the kept upload of ``batch_id`` (e.g. after a profile fix).
+
+    Only the rows that broke a rule (rejected or quarantined) are re-read — the others are in the
+    ledger or were duplicates — so only rows the fix made valid are added; errors keep the row numbers
+    of the original file.
+
+    A batch that failed before its kept upload was written (unreadable file, missing column …) has
+    nothing to re-read: its file is not kept, and the same file may simply be uploaded again.
+
+    Raises:
+        BatchNotFoundError: no such batch, or not the principal's.
+        IngestError: its kept upload is not available (naming why and what to do), or it has no
+            rejected or quarantined rows.
+    """
+    from smartkotim.economy.ingest.pipeline import kept_path
+
+    original = queries.get_batch(session, batch_id, principal)
+    if original is None:
+        raise BatchNotFoundError(f"batch {batch_id} tidak ditemukan")
+    if not kept_path(settings, original.file_sha256).exists():
+        if original.status == BatchStatus.FAILED:
+            raise IngestError(
+                f"batch {batch_id} gagal sebelum salinan unggahannya disimpan, jadi tidak dapat diproses "
+                "ulang; unggah ulang berkasnya (berkas yang sama boleh diunggah lagi)"
+            )
+        raise IngestError(f"salinan unggahan batch {batch_id} tidak tersedia untuk diproses ulang")
+    if original.status == BatchStatus.APPLIED and not (original.rows_rejected or original.rows_quarantined):
+        raise IngestError(
+            f"batch {batch_id} tidak memiliki baris yang ditolak atau dikarantina; tidak ada yang perlu "
+            "diproses ulang"
+        )
+    name = profile_name or original.profile_name
+    resolve_profile(session, name)
+    # the file's facts as the original pass read them: the separators sniffed from the whole file's first
+    # amounts, not from the failing rows alone (which could read "12.500" the other way)
+    kept_facts = ("format", "row_offset", "decimal", "thousands")
+    keep = {k: v for k, v in (original.details or {}).items() if k in kept_facts}
+    batch = IngestBatch(
+        organisation_id=original.organisation_id,
+        acquirer_code=original.acquirer_code,
+        source=BatchSource.REPROCESS,
+        profile_name=name,
+        file_name=original.file_name,
+        file_sha256=original.file_sha256,
+        file_size=original.file_size,
+        reprocess_of_id=original.id,
+        user_id=principal.user_id if principal else None,
+        actor_label=principal.username if principal else "cli",
+        status=BatchStatus.QUEUED,
+        progress=0.0,
+        message="",
+        months=[],
+        details=keep,
+    )
+    session.add(batch)
+    session.flush()
+    record_audit(
+        session,
+        event="economy.batch.reprocess_requested",
+        actor=principal,
+        actor_label="cli",
+        object_type="ingest_batch",
+        object_id=batch.id,
+        details={"of": original.id, "profile": name},
+    )
+    session.commit()
+    return batch

@@ -150,7 +150,7 @@ def release_quarantine(
     Called by the register after it creates merchants (``economy.registry.ingest_hooks``); ``session``
     only supplies the database connection (the release commits in its own transactions).
     """
-    from smartkotim.economy.ingest.runner import ingest_lock
+    from smartkotim.economy.ingest.guards import ingest_lock
 
     factory = make_session_factory(session.get_bind())  # type: ignore[arg-type]
     with ingest_lock(settings):

@@ -111,6 +111,51 @@ def refresh_metrics(
         log.exception("metrics refresh after batch %s failed; run 'smartkotim metrics recompute'", batch_id)
 
 
+def queue_metrics_refresh(session_factory: sessionmaker[Session], batch_id: int, days: list[date]) -> int:
+    """Queue the refresh of the metrics of the WIB ``days`` of batch ``batch_id`` (job
+    ``economy.metrics.update``); return the job's id.
+
+    Refreshes coalesce: while a refresh job is still queued (not started), the batch's days and id are
+    added to it, so uploads in quick succession cost one refresh, not one each. Payload: ``batch_id``
+    (the latest), ``batch_ids`` and ``days`` (ISO dates, sorted).
+    """
+    from sqlalchemy import select, update
+
+    from smartkotim.economy.metrics import hooks  # noqa: F401  (registers the job kinds)
+    from smartkotim.jobs import Job, JobStatus, enqueue_job
+
+    kind = "economy.metrics.update"
+    wanted = {d.isoformat() for d in days}
+    with session_factory() as session:
+        queued = session.scalars(
+            select(Job)
+            .where(Job.kind == kind, Job.status == JobStatus.QUEUED)
+            .order_by(Job.id.desc())
+            .limit(1)
+        ).first()
+        if queued is not None:
+            payload = dict(queued.payload or {})
+            merged = {
+                "batch_id": batch_id,
+                "batch_ids": [*payload.get("batch_ids", [payload.get("batch_id")]), batch_id],
+                "days": sorted(set(payload.get("days", [])) | wanted),
+            }
+            # only while it is still queued: the worker may have claimed it since it was read
+            changed = session.execute(
+                update(Job).where(Job.id == queued.id, Job.status == JobStatus.QUEUED).values(payload=merged)
+            )
+            session.commit()
+            if getattr(changed, "rowcount", 0) == 1:
+                return queued.id
+        job = enqueue_job(
+            session,
+            kind=kind,
+            payload={"batch_id": batch_id, "batch_ids": [batch_id], "days": sorted(wanted)},
+        )
+        session.commit()
+        return job.id
+
+
 def fail_batch(
     settings: Settings,
     session_factory: sessionmaker[Session],
@@ -217,7 +262,7 @@ def reconcile_locked(settings: Settings, session_factory: sessionmaker[Session])
 
 def reconcile(settings: Settings, session_factory: sessionmaker[Session]) -> ReconcileReport:
     """Take the ingest lock and reconcile (``serve`` start, ``smartkotim ledger reconcile``)."""
-    from smartkotim.economy.ingest.runner import ingest_lock
+    from smartkotim.economy.ingest.guards import ingest_lock
 
     with ingest_lock(settings):
         return reconcile_locked(settings, session_factory)
@@ -225,7 +270,7 @@ def reconcile(settings: Settings, session_factory: sessionmaker[Session]) -> Rec
 
 def rebuild_rollups(settings: Settings, session_factory: sessionmaker[Session]) -> int:
     """Recompute every rollup row from the whole ledger (one transaction); return the number of rows."""
-    from smartkotim.economy.ingest.runner import ingest_lock
+    from smartkotim.economy.ingest.guards import ingest_lock
 
     with ingest_lock(settings):
         rows = compute_all_rollups(settings)

@@ -5,17 +5,13 @@ The order makes a batch atomic across the two stores: (1) rows are written as un
 ``(acquirer, day)`` pairs are recomputed from the ledger and stored with the status ``applied`` in one
 state-database transaction. A kill before (2) leaves unreferenced files only (removed by reconcile);
 a kill between (2) and (3) is finished by reconcile, which reads the batch id back from the Delta log.
-One file lock (``DATA_DIR/ledger/.ingest.lock``) serialises ingests so two batches never race on a key.
+The ingest lock and the failure messages are in ``guards``.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
-import re
 import time
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from smartkotim.config import Settings
 from smartkotim.db import utcnow
 from smartkotim.economy.ingest import pipeline as steps
+from smartkotim.economy.ingest.guards import safe_message, test_pause
 from smartkotim.economy.ingest.kept import (
     check_reserved,
     pseudonym_sql,
@@ -48,10 +45,6 @@ from smartkotim.ledger import TRANSACTIONS, commit_files, connect, work_dir
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
-INTERNAL_ERROR = "kesalahan internal; dicatat di log server"
-"""What a user sees for a batch that failed unexpectedly (details go to the server log only)."""
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
-PAUSE_ENV = "SMARTKOTIM_INGEST_TEST_PAUSE"  # "step:/path/marker" — test hook, see tests/economy/ingest
 
 
 @dataclass(slots=True)
@@ -77,64 +70,6 @@ class RunOutput:
     errors: list[tuple[Any, ...]]
     ledger_files: list[Any]
     details: dict[str, Any]
-
-
-@contextmanager
-def ingest_lock(settings: Settings) -> Iterator[None]:
-    """Hold the ingest lock (an exclusive ``flock``) for the duration of the block."""
-    settings.ledger_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.ledger_dir / ".ingest.lock").open("a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-@contextmanager
-def try_ingest_lock(settings: Settings) -> Iterator[bool]:
-    """Take the ingest lock if it is free (yields ``True``), without waiting (yields ``False``)."""
-    settings.ledger_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.ledger_dir / ".ingest.lock").open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def test_pause(step: str) -> None:
-    """Test hook: when ``SMARTKOTIM_INGEST_TEST_PAUSE`` is ``step:marker``, touch marker and sleep."""
-    wanted = os.environ.get(PAUSE_ENV, "")
-    if wanted.split(":", 1)[0] == step:
-        Path(wanted.split(":", 1)[1]).touch()
-        time.sleep(3600)
-
-
-_SAFE_LINE = re.compile(
-    r"^(CSV Error on Line: \d+|Expected Number of Columns: \d+ Found: \d+|"
-    r"Invalid unicode.*|Maximum line size.*|.*Error: [^:]*$)"
-)
-
-
-def safe_message(exc: BaseException) -> str:
-    """A DuckDB error reduced to lines that cannot hold data values (its "Original Line" is dropped)."""
-    kept = [line.strip() for line in str(exc).splitlines() if _SAFE_LINE.match(line.strip())]
-    text = "; ".join(kept) if kept else type(exc).__name__
-    return text[:500]
-
-
-def log_internal_error(batch_id: int, exc: BaseException) -> None:
-    """Log an unexpected failure of a batch for the operators: the exception type, its message reduced
-    to lines that cannot hold data values (``safe_message``, quoted values masked) and the stack
-    frames without the message, so no raw value or payer id reaches the log."""
-    frames = "".join(traceback.format_tb(exc.__traceback__))
-    detail = _QUOTED.sub("'…'", safe_message(exc))
-    log.error("batch %s failed: %s: %s\n%s", batch_id, type(exc).__name__, detail, frames)
 
 
 @contextmanager

@@ -23,6 +23,7 @@ from smartkotim.accounts.roles import Principal
 from smartkotim.config import Settings, secret_key
 from smartkotim.db import utcnow
 from smartkotim.economy.ingest import queries
+from smartkotim.economy.ingest.guards import INTERNAL_ERROR, ingest_lock, log_internal_error
 from smartkotim.economy.ingest.models import BatchSource, BatchStatus, IngestBatch
 from smartkotim.economy.ingest.parsing import FileFormatError
 from smartkotim.economy.ingest.profiles import Profile, ProfileError, builtin_profiles, parse_profile
@@ -30,16 +31,14 @@ from smartkotim.economy.ingest.quarantine import ReleaseResult, release_locked, 
 from smartkotim.economy.ingest.reconcile import (
     apply_batch_rollups,
     fail_batch,
+    queue_metrics_refresh,
     reconcile_locked,
     refresh_metrics,
 )
 from smartkotim.economy.ingest.runner import (
-    INTERNAL_ERROR,
     Progress,
     RunInput,
     commit_run,
-    ingest_lock,
-    log_internal_error,
     run_pipeline,
     session_progress,
 )
@@ -201,7 +200,7 @@ def start_batch(session: Session, settings: Settings, spec: UploadSpec) -> Inges
 
 def _reconcile_if_idle(settings: Settings, session: Session) -> None:
     from smartkotim.db import make_session_factory
-    from smartkotim.economy.ingest.runner import try_ingest_lock
+    from smartkotim.economy.ingest.guards import try_ingest_lock
 
     with try_ingest_lock(settings) as idle:
         if idle:
@@ -247,51 +246,6 @@ def run_batch(
         queue_metrics_refresh(session_factory, batch_id, days)
     with session_factory() as session:
         return session.get_one(IngestBatch, batch_id)
-
-
-def queue_metrics_refresh(session_factory: sessionmaker[Session], batch_id: int, days: list[date]) -> int:
-    """Queue the refresh of the metrics of the WIB ``days`` of batch ``batch_id`` (job
-    ``economy.metrics.update``); return the job's id.
-
-    Refreshes coalesce: while a refresh job is still queued (not started), the batch's days and id are
-    added to it, so uploads in quick succession cost one refresh, not one each. Payload: ``batch_id``
-    (the latest), ``batch_ids`` and ``days`` (ISO dates, sorted).
-    """
-    from sqlalchemy import select, update
-
-    from smartkotim.economy.metrics import hooks  # noqa: F401  (registers the job kinds)
-    from smartkotim.jobs import Job, JobStatus, enqueue_job
-
-    kind = "economy.metrics.update"
-    wanted = {d.isoformat() for d in days}
-    with session_factory() as session:
-        queued = session.scalars(
-            select(Job)
-            .where(Job.kind == kind, Job.status == JobStatus.QUEUED)
-            .order_by(Job.id.desc())
-            .limit(1)
-        ).first()
-        if queued is not None:
-            payload = dict(queued.payload or {})
-            merged = {
-                "batch_id": batch_id,
-                "batch_ids": [*payload.get("batch_ids", [payload.get("batch_id")]), batch_id],
-                "days": sorted(set(payload.get("days", [])) | wanted),
-            }
-            # only while it is still queued: the worker may have claimed it since it was read
-            changed = session.execute(
-                update(Job).where(Job.id == queued.id, Job.status == JobStatus.QUEUED).values(payload=merged)
-            )
-            session.commit()
-            if getattr(changed, "rowcount", 0) == 1:
-                return queued.id
-        job = enqueue_job(
-            session,
-            kind=kind,
-            payload={"batch_id": batch_id, "batch_ids": [batch_id], "days": sorted(wanted)},
-        )
-        session.commit()
-        return job.id
 
 
 def _run_input(session: Session, settings: Settings, batch: IngestBatch, path: Path) -> RunInput:
@@ -385,80 +339,3 @@ def ingest_file(
         progress=progress,
         metrics=metrics,
     )
-
-
-def reprocess_batch(
-    session: Session,
-    settings: Settings,
-    *,
-    batch_id: int,
-    profile_name: str | None,
-    principal: Principal | None,
-) -> IngestBatch:
-    """Create a batch that re-reads the kept upload of ``batch_id`` (e.g. after a profile fix).
-
-    Only the rows that broke a rule (rejected or quarantined) are re-read — the others are in the
-    ledger or were duplicates — so only rows the fix made valid are added; errors keep the row numbers
-    of the original file.
-
-    A batch that failed before its kept upload was written (unreadable file, missing column …) has
-    nothing to re-read: its file is not kept, and the same file may simply be uploaded again.
-
-    Raises:
-        BatchNotFoundError: no such batch, or not the principal's.
-        IngestError: its kept upload is not available (naming why and what to do), or it has no
-            rejected or quarantined rows.
-    """
-    from smartkotim.economy.ingest.pipeline import kept_path
-
-    original = queries.get_batch(session, batch_id, principal)
-    if original is None:
-        raise BatchNotFoundError(f"batch {batch_id} tidak ditemukan")
-    if not kept_path(settings, original.file_sha256).exists():
-        if original.status == BatchStatus.FAILED:
-            raise IngestError(
-                f"batch {batch_id} gagal sebelum salinan unggahannya disimpan, jadi tidak dapat diproses "
-                "ulang; unggah ulang berkasnya (berkas yang sama boleh diunggah lagi)"
-            )
-        raise IngestError(f"salinan unggahan batch {batch_id} tidak tersedia untuk diproses ulang")
-    if original.status == BatchStatus.APPLIED and not (original.rows_rejected or original.rows_quarantined):
-        raise IngestError(
-            f"batch {batch_id} tidak memiliki baris yang ditolak atau dikarantina; tidak ada yang perlu "
-            "diproses ulang"
-        )
-    name = profile_name or original.profile_name
-    resolve_profile(session, name)
-    # the file's facts as the original pass read them: the separators sniffed from the whole file's first
-    # amounts, not from the failing rows alone (which could read "12.500" the other way)
-    kept_facts = ("format", "row_offset", "decimal", "thousands")
-    keep = {k: v for k, v in (original.details or {}).items() if k in kept_facts}
-    batch = IngestBatch(
-        organisation_id=original.organisation_id,
-        acquirer_code=original.acquirer_code,
-        source=BatchSource.REPROCESS,
-        profile_name=name,
-        file_name=original.file_name,
-        file_sha256=original.file_sha256,
-        file_size=original.file_size,
-        reprocess_of_id=original.id,
-        user_id=principal.user_id if principal else None,
-        actor_label=principal.username if principal else "cli",
-        status=BatchStatus.QUEUED,
-        progress=0.0,
-        message="",
-        months=[],
-        details=keep,
-    )
-    session.add(batch)
-    session.flush()
-    record_audit(
-        session,
-        event="economy.batch.reprocess_requested",
-        actor=principal,
-        actor_label="cli",
-        object_type="ingest_batch",
-        object_id=batch.id,
-        details={"of": original.id, "profile": name},
-    )
-    session.commit()
-    return batch

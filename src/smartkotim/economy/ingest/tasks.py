@@ -21,7 +21,7 @@ def run_ingest_job(context: JobContext, payload: dict[str, Any]) -> dict[str, An
     batch by ``run_batch``) returns ``"status": "failed"`` with the batch's user-facing ``message``: the
     job is then ``failed`` with that message (``jobs`` handler contract), never an exception's text.
     """
-    from smartkotim.economy.ingest.runner import INTERNAL_ERROR, log_internal_error
+    from smartkotim.economy.ingest.guards import INTERNAL_ERROR, log_internal_error
     from smartkotim.economy.ingest.services import run_batch
 
     batch_id = int(payload["batch_id"])
