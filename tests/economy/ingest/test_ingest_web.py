@@ -53,6 +53,14 @@ def make_token(db: Session, *, username: str, role: str, org_id: int, scopes: li
     return {"Authorization": f"Bearer {raw}"}
 
 
+def admin_token(db: Session, scopes: list[str]) -> dict[str, str]:
+    """Headers of an admin of the OPD ``DISKOMINFO`` (created here) with a token of ``scopes``."""
+    org = Organisation(code="DISKOMINFO", name="Diskominfo", kind="opd")
+    db.add(org)
+    db.commit()
+    return make_token(db, username="admin", role="admin", org_id=org.id, scopes=scopes)
+
+
 def upload(client: TestClient, headers: dict[str, str], path: Path, bank: str | None = None) -> object:
     data = {"profile": "default"} | ({"bank_code": bank} if bank else {})
     with path.open("rb") as handle:
@@ -126,10 +134,7 @@ def test_api_upload_with_token_runs_as_a_job_and_is_scoped_to_the_bank(
 
 
 def test_pages_render_for_an_admin(client: TestClient, db: Session, banks: dict[str, int]) -> None:
-    org = Organisation(code="DISKOMINFO", name="Diskominfo", kind="opd")
-    db.add(org)
-    db.commit()
-    admin = make_token(db, username="admin", role="admin", org_id=org.id, scopes=["admin"])
+    admin = admin_token(db, ["admin"])
     for url in ("/ekonomi/unggah", "/ekonomi/batch", "/ekonomi/profil", "/ekonomi/rekap-pelaporan"):
         response = client.get(url, headers=admin)
         assert response.status_code == 200, url
@@ -206,10 +211,7 @@ def test_profile_preview_parses_the_first_rows_for_the_bank_chosen(
     tmp_path: Path,
     settings: Settings,
 ) -> None:
-    org = Organisation(code="DISKOMINFO", name="Diskominfo", kind="opd")
-    db.add(org)
-    db.commit()
-    admin = make_token(db, username="admin", role="admin", org_id=org.id, scopes=["admin", "ingest", "read"])
+    admin = admin_token(db, ["admin", "ingest", "read"])
     page = client.get("/ekonomi/profil", headers=admin).text
     assert '<select name="bank_code" id="preview-bank">' in page and '<option value="BANKA">' in page
     path = write_csv(tmp_path / "sample.csv", [row("T1", payer="CIF-9"), row("T2", amount="-5000")])
