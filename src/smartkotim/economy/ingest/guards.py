@@ -68,11 +68,37 @@ _SAFE_LINE = re.compile(
 )
 
 
+# Facts of a DuckDB reader error that carry no data value, with how a user is told them (in order).
+_READER_FACTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"CSV Error on Line: (\d+)"), "baris {0}"),
+    (
+        re.compile(r"Maximum line size of (\d+) bytes exceeded"),
+        "baris lebih panjang dari {kib} KiB (aturan: line_too_long)",
+    ),
+    (
+        re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)"),
+        "{1} kolom, seharusnya {0} (aturan: column_count)",
+    ),
+    (re.compile(r"Invalid unicode"), "teks bukan UTF-8 yang sah (aturan: encoding)"),
+)
+
+
 def safe_message(exc: BaseException) -> str:
-    """A DuckDB error reduced to lines that cannot hold data values (its "Original Line" is dropped)."""
-    kept = [line.strip() for line in str(exc).splitlines() if _SAFE_LINE.match(line.strip())]
-    text = "; ".join(kept) if kept else type(exc).__name__
-    return text[:500]
+    """A DuckDB error reduced to what cannot hold data values (its "Original Line" is dropped): the
+    line number, the rule broken and its limit, in Indonesian (``"baris 4002: baris lebih panjang dari
+    256 KiB (aturan: line_too_long)"``); other errors keep only their lines that end in an error name."""
+    text = str(exc)
+    facts = []
+    for pattern, template in _READER_FACTS:
+        found = pattern.search(text)
+        if found:
+            numbers = found.groups()
+            kib = int(numbers[0]) // 1024 if numbers else 0
+            facts.append(template.format(*numbers, kib=kib))
+    if facts:
+        return ": ".join(facts)[:500]
+    kept = [line.strip() for line in text.splitlines() if _SAFE_LINE.match(line.strip())]
+    return ("; ".join(kept) if kept else type(exc).__name__)[:500]
 
 
 def log_internal_error(batch_id: int, exc: BaseException) -> None:

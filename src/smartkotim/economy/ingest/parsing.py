@@ -199,6 +199,7 @@ def cp1252_reader(source: SourceFile) -> pa.RecordBatchReader:
         parse_options=pacsv.ParseOptions(delimiter=source.delimiter, newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
             column_types={n: pa.string() for n in names},
+            null_values=[""],  # only an empty cell is missing: a txn id "null" or "NA" is text, as in DuckDB
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
         ),
@@ -307,7 +308,16 @@ def sample_values(
     if source.format == "csv" and source.path.is_file():
         with source.path.open("rb") as handle:
             sample = handle.read(SAMPLE_BYTES)
-        rows = list(csv.reader(io.StringIO(_decode(sample, source.encoding)), delimiter=source.delimiter))
+        reader = csv.reader(io.StringIO(_decode(sample, source.encoding)), delimiter=source.delimiter)
+        rows: list[list[str]] = []
+        try:
+            rows.extend(reader)
+        except csv.Error as exc:  # a field beyond the csv module's limit (128 KiB)
+            limit_kib = csv.field_size_limit() // 1024
+            raise FileFormatError(
+                f"baris {len(rows) + 1}: sebuah kolom lebih panjang dari {limit_kib} KiB "
+                "(aturan: field_too_large)"
+            ) from exc
         if len(sample) == SAMPLE_BYTES:
             rows = rows[:-1]  # the last line may be cut by the sample's end
         position = source.header.index(column)
