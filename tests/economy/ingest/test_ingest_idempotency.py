@@ -89,8 +89,8 @@ def test_reprocess_after_profile_fix_adds_only_fixed_rows(
 def test_reprocess_reads_amounts_with_the_original_files_separators(
     tmp_path: Path, ingest: Ingest, settings: Settings, session_factory, db: Session
 ) -> None:  # type: ignore[no-untyped-def]
-    # the file's first amount fixes "." as the decimal separator; "12.500" is then 12.5 rupiah (a
-    # fraction), whatever the failing row alone would suggest
+    # the file's first amount fixes "." as the decimal separator; "12.500" then has three decimals (an
+    # error), whatever the failing row alone would suggest (sniffed alone it reads as Rp12,500)
     rows = [row("T1", amount="25000.00"), row("T2", amount="12.500", status="SUKSES")]
     first = ingest(write_csv(tmp_path / "a.csv", rows))
     assert (first.rows_accepted, first.rows_rejected) == (1, 1)
@@ -99,5 +99,5 @@ def test_reprocess_reads_amounts_with_the_original_files_separators(
     done = services.run_batch(settings, session_factory, batch_id=batch.id, path=Path(""))
     assert (done.rows_read, done.rows_accepted, done.rows_rejected) == (1, 0, 1), done.message
     errors = [(e.row_no, e.raw_value, e.rule) for e in queries.list_row_errors(db, done.id)]
-    assert errors == [(3, "12.500", "amount_fraction")]
+    assert errors == [(3, "12.500", "amount_invalid")]
     assert summarise_rollups(db)["value"] == 25000

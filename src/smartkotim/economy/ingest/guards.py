@@ -39,6 +39,21 @@ def ingest_lock(settings: Settings) -> Iterator[None]:
 
 
 @contextmanager
+def intake_lock(settings: Settings) -> Iterator[None]:
+    """Hold the intake lock (``DATA_DIR/ledger/.intake.lock``, an exclusive ``flock``) while a new batch
+    is checked against the batches of the same file and recorded: two simultaneous uploads of one new
+    file then give one batch and one refusal, not two batches. Held for milliseconds, never during a
+    run, and independent of the ingest lock (a batch can be recorded while another one runs)."""
+    settings.ledger_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.ledger_dir / ".intake.lock").open("a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
 def try_ingest_lock(settings: Settings) -> Iterator[bool]:
     """Take the ingest lock if it is free (yields ``True``), without waiting (yields ``False``)."""
     settings.ledger_dir.mkdir(parents=True, exist_ok=True)

@@ -4,9 +4,12 @@
 once, replaces the payer id by its pseudonym in its first projection, parses every value, evaluates
 every rule (``validation``) and writes one Parquet file holding (layout 3)
 
-- the file's own columns, as text, **only for the rows that broke a rule** (NULL for the others, which
-  costs next to nothing to write): the error report quotes them and a re-processing batch re-reads
-  them. The payer column is never stored: its pseudonym is ``__sk_payer``;
+- the file's own columns **that the profile maps**, as text, **only for the rows that broke a rule**
+  (NULL for the others, which costs next to nothing to write): the error report quotes them and a
+  re-processing batch re-reads them. The payer column is never stored (its pseudonym is
+  ``__sk_payer``), nor is a column the profile ignores, which may hold personal data such as payer ids
+  a profile does not map (spec key ``stored`` lists the columns kept; a re-processing profile that maps
+  another column finds it empty);
 - the typed columns ``__sk_txn, __sk_ts, __sk_nmid, __sk_amount`` (signed whole rupiah),
   ``__sk_channel, __sk_status, __sk_payer, __sk_issuer, __sk_mcc``, the rule mask ``__sk_mask`` and
   ``__sk_r`` (the record index when the source is not the file itself, else NULL);
@@ -114,13 +117,12 @@ def stage_select(
     second = second_columns(ctx)
     afast, amount = (f"{sql} AS {col(name)}" for name, sql in second[:2])
     status = f"{second[2][1]} AS {col('status')}"
-    payer = ctx.profile.source_columns().get("payer_id")
-    stored = [
-        f"CASE WHEN {col('mask')} <> 0 THEN {ident(name)} END AS {ident(name)}"
-        for name in header
-        if name != payer  # never stored: restored from __sk_payer
-    ]
     mapped = ctx.profile.source_columns()
+    payer = mapped.get("payer_id")
+    # only columns the profile maps, and never the payer column (restored from __sk_payer): a column the
+    # profile ignores may hold personal data (a payer id the profile does not map) and is not needed
+    kept_text = [name for name in header if name in mapped.values() and name != payer]
+    stored = [f"CASE WHEN {col('mask')} <> 0 THEN {ident(name)} END AS {ident(name)}" for name in kept_text]
     kept_typed = [n for n in STORED if n not in OPTIONAL or OPTIONAL[n] in mapped]
     typed = ", ".join(col(name) for name in kept_typed)
     passed = f", {record} AS __sk_record" if record else ""
@@ -136,6 +138,7 @@ def stage_select(
         "payer": payer,
         "canonical": _canonical(ctx, header),
         "typed": kept_typed,
+        "stored": kept_text,
     }
     return sql, spec, rule_list
 
@@ -179,6 +182,8 @@ def _restore(name: str, spec: dict[str, Any]) -> str:
         return f"CAST({col('payer')} AS VARCHAR)"
     if int(spec.get("version", 2)) >= 3:
         # the file's text of rows that broke a rule; the parsed value of the others (NULL if unmapped)
+        if "stored" in spec and name not in spec["stored"]:
+            return "CAST(NULL AS VARCHAR)"  # a column the profile did not map: never kept
         how = spec.get("canonical", {}).get(name)
         if how is None:
             shown = "CAST(NULL AS VARCHAR)"

@@ -2,8 +2,10 @@
 
 A month counts as reported by a bank when an applied file batch of that bank holds transactions of
 that month. It is on time when the first such batch arrived by the deadline: day
-``SMARTKOTIM_REPORTING_DEADLINE_DAY`` of the next month, 23:59:59 WIB. Every later batch holding the
-same month is a revision.
+``SMARTKOTIM_REPORTING_DEADLINE_DAY`` of the next month, 23:59:59 WIB. Every later upload holding the
+same month is a revision. A re-processing batch corrects its upload (the same file read again with a
+fixed profile): the months it brings count as reported by that upload, at that upload's time, and are
+no revision.
 """
 
 from __future__ import annotations
@@ -43,13 +45,18 @@ def summarise_scorecard(
     session: Session, *, deadline_day: int, acquirer_code: str | None = None
 ) -> list[MonthReport]:
     """The scorecard rows, by bank then month (only banks scoped to ``acquirer_code`` when given)."""
-    seen: dict[tuple[str, str], list[tuple[datetime, int]]] = {}
-    for batch in queries.list_reported_batches(session, acquirer_code):
+    batches = queries.list_reported_batches(session, acquirer_code)
+    by_id = {b.id: b for b in batches}
+    seen: dict[tuple[str, str], dict[int, datetime]] = {}  # (bank, month) → {upload id: its time}
+    for batch in batches:
+        upload = batch
+        while upload.reprocess_of_id is not None and upload.reprocess_of_id in by_id:
+            upload = by_id[upload.reprocess_of_id]  # the upload this batch re-processed
         for month in batch.months or []:
-            seen.setdefault((batch.acquirer_code, month), []).append((batch.created_at, batch.id))
+            seen.setdefault((batch.acquirer_code, month), {})[upload.id] = upload.created_at
     rows = []
-    for (bank, month), reports in sorted(seen.items()):
-        reports.sort()
+    for (bank, month), uploads in sorted(seen.items()):
+        reports = sorted((at, upload_id) for upload_id, at in uploads.items())
         first = reports[0][0]
         deadline = deadline_for(month, deadline_day)
         rows.append(

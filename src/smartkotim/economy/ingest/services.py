@@ -23,7 +23,7 @@ from smartkotim.accounts.roles import Principal
 from smartkotim.config import Settings, secret_key
 from smartkotim.db import utcnow
 from smartkotim.economy.ingest import queries
-from smartkotim.economy.ingest.guards import INTERNAL_ERROR, ingest_lock, log_internal_error
+from smartkotim.economy.ingest.guards import INTERNAL_ERROR, ingest_lock, intake_lock, log_internal_error
 from smartkotim.economy.ingest.models import BatchSource, BatchStatus, IngestBatch
 from smartkotim.economy.ingest.parsing import FileFormatError
 from smartkotim.economy.ingest.profiles import Profile, ProfileError, builtin_profiles, parse_profile
@@ -62,10 +62,18 @@ class BatchNotFoundError(IngestError):
 
 
 class DuplicateFileError(IngestError):
-    """The same file (SHA-256) was already ingested; ``batch_id`` points at that batch."""
+    """The same file (SHA-256) was already ingested; ``batch_id`` points at that batch, or is ``None``
+    when the uploader may not see it (a bank partner offering another bank's file learns no batch id)."""
 
-    def __init__(self, batch_id: int, sha256: str) -> None:
-        super().__init__(f"berkas ini (SHA-256 {sha256[:12]}…) sudah diproses sebagai batch {batch_id}")
+    def __init__(self, batch_id: int | None, sha256: str) -> None:
+        if batch_id is None:
+            message = (
+                f"berkas yang sama persis (SHA-256 {sha256[:12]}…) sudah diproses dalam batch organisasi "
+                "lain; hubungi admin SmartKotim bila berkas ini memang laporan bank Anda"
+            )
+        else:
+            message = f"berkas ini (SHA-256 {sha256[:12]}…) sudah diproses sebagai batch {batch_id}"
+        super().__init__(message)
         self.batch_id = batch_id
 
 
@@ -152,6 +160,11 @@ def start_batch(session: Session, settings: Settings, spec: UploadSpec) -> Inges
         IngestError: unknown bank or profile, not allowed for this principal, file too large.
     """
     check_may_upload(spec.principal, spec.bank_code)
+    with intake_lock(settings):  # the check and the insert below, atomic against other uploads
+        return _record_batch(session, settings, spec)
+
+
+def _record_batch(session: Session, settings: Settings, spec: UploadSpec) -> IngestBatch:
     existing = queries.get_batch_by_sha256(session, spec.sha256)
     if existing is not None and existing.status == BatchStatus.RUNNING:
         _reconcile_if_idle(
@@ -159,7 +172,11 @@ def start_batch(session: Session, settings: Settings, spec: UploadSpec) -> Inges
         )  # a "running" batch with no ingest running died with its process
         existing = queries.get_batch_by_sha256(session, spec.sha256)
     if existing is not None:
-        raise DuplicateFileError(existing.id, spec.sha256)
+        principal = spec.principal
+        visible = not queries.is_scoped(principal) or (
+            principal is not None and existing.acquirer_code == principal.organisation_code
+        )
+        raise DuplicateFileError(existing.id if visible else None, spec.sha256)
     if spec.size > settings.ingest_max_upload_mib * 1024 * 1024:
         raise IngestError(f"berkas {spec.size} bita melebihi batas {settings.ingest_max_upload_mib} MiB")
     bank = queries.get_bank(session, spec.bank_code)

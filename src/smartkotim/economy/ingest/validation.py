@@ -17,7 +17,8 @@ slow ones), and the tests exercise every rule through the slow path.
 ``timestamp_invalid``   the timestamp does not parse with the profile's format
 ``timestamp_future``    the timestamp is after the moment the batch started
 ``timestamp_too_early`` the timestamp is before ``SMARTKOTIM_INGEST_EARLIEST_DATE``
-``amount_invalid``      the amount does not parse with the (sniffed) separators
+``amount_invalid``      the amount is not a number in the (sniffed) format: digits, grouped by threes
+                        with the thousands separator or not, at most two decimals; no exponent
 ``amount_fraction``     the amount is not a whole number of rupiah
 ``amount_not_positive`` the amount is ≤ 0 (a negative amount is a reversal only if the profile says so)
 ``amount_above_ceiling`` the amount is above ``SMARTKOTIM_INGEST_AMOUNT_CEILING_IDR``
@@ -33,6 +34,7 @@ slow ones), and the tests exercise every rule through the slow path.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -106,6 +108,23 @@ def clean(raw: str) -> str:
 def _raw(profile: Profile, field: str) -> str:
     column = _source(profile, field)
     return clean(column) if column else "CAST(NULL AS VARCHAR)"
+
+
+def _amount_shape(ctx: CheckContext) -> str:
+    """SQL: the amount (without ``Rp`` and spaces) is written as the profile's (or the sniffed) format
+    writes a number — an optional minus, digits (optionally grouped by threes with the thousands
+    separator) and at most two decimals after the decimal separator.
+
+    Anything else is ``amount_invalid``, never a value read at another scale: ``25.000`` where ``.`` is
+    the decimal mark (three decimals: rupiah have at most two), an exponent (``1e3``), a ``+``, a
+    thousands separator in the wrong place (``1.25.000``).
+    """
+    text = f"replace(replace({_raw(ctx.profile, 'amount')}, 'Rp', ''), ' ', '')"
+    grouped = ""
+    if ctx.thousands and ctx.thousands != " ":  # spaces were removed with the text's other spaces
+        grouped = f"[0-9]{{1,3}}({re.escape(ctx.thousands)}[0-9]{{3}})+|"
+    pattern = f"-?({grouped}[0-9]+)({re.escape(ctx.decimal)}[0-9]{{1,2}})?"
+    return f"regexp_full_match({text}, {sql_literal(pattern)})"
 
 
 def _amount_text(ctx: CheckContext) -> str:
@@ -199,7 +218,11 @@ def second_columns(ctx: CheckContext) -> list[tuple[str, str]]:
         final_status = f"CASE WHEN {col('amount')} < 0 THEN {reversed_} ELSE {col('status_mapped')} END"
     return [
         ("afast", f"coalesce({afast}, FALSE)"),
-        ("amount", f"CASE WHEN {afast} THEN {col('a0')} ELSE ({_whole_rupiah(_amount_text(ctx))}) END"),
+        (
+            "amount",
+            f"CASE WHEN {afast} THEN {col('a0')} "
+            f"WHEN {_amount_shape(ctx)} THEN ({_whole_rupiah(_amount_text(ctx))}) END",
+        ),
         ("status", final_status),
     ]
 
@@ -208,6 +231,7 @@ def _later_rules(ctx: CheckContext) -> list[tuple[str, str, str]]:
     negative_ok = "FALSE" if not ctx.profile.amount.negative_is_reversal else f"{col('amount')} < 0"
     amount_text = _amount_text(ctx)
     dec = _decimal(amount_text)
+    shape = _amount_shape(ctx)
     return [
         ("too_long", "txn_id", f"length({col('txn')}) > {TXN_ID_MAX}"),
         (
@@ -228,16 +252,16 @@ def _later_rules(ctx: CheckContext) -> list[tuple[str, str, str]]:
         (
             "amount_invalid",
             "amount",
-            f"{amount_text} IS NOT NULL AND {col('amount')} IS NULL AND {dec} IS NULL",
+            f"{amount_text} IS NOT NULL AND (NOT {shape} OR ({col('amount')} IS NULL AND {dec} IS NULL))",
         ),
-        ("amount_fraction", "amount", f"{col('amount')} IS NULL AND {dec} <> floor({dec})"),
+        ("amount_fraction", "amount", f"{shape} AND {col('amount')} IS NULL AND {dec} <> floor({dec})"),
         ("amount_not_positive", "amount", f"{col('amount')} <= 0 AND NOT ({negative_ok})"),
         (
             # a whole number too large for BIGINT (``1e30``) has no typed amount: it is above the ceiling
             "amount_above_ceiling",
             "amount",
             f"abs({col('amount')}) > {int(ctx.ceiling)} "
-            f"OR ({col('amount')} IS NULL AND {dec} = floor({dec}))",
+            f"OR ({shape} AND {col('amount')} IS NULL AND {dec} = floor({dec}))",
         ),
         (
             "currency_not_idr",
@@ -289,7 +313,9 @@ def rules(ctx: CheckContext) -> list[Rule]:
             continue
         found.append(Rule(bit, key, field, condition))
         bit <<= 1
-    found.append(Rule(bit, QUARANTINE_RULE, "nmid", f"{col('nmid')} IS NOT NULL AND NOT {col('known')}"))
+    # a well-formed NMID not on the register is quarantined; a malformed one is only ``nmid_invalid``
+    quarantined = f"NOT {col('known')} AND regexp_full_match({col('nmid')}, 'ID[0-9]{{13}}')"
+    found.append(Rule(bit, QUARANTINE_RULE, "nmid", quarantined))
     return found
 
 
