@@ -6,6 +6,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from pydantic import ValidationError
 from registry_helpers import WriteCsv
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -186,3 +187,67 @@ def test_market_import_blank_optional_cells_keep_stored_values(
     assert (ppm.lat, ppm.lon) == (-2.5405, 112.9480)
     assert (ppm.market_days, ppm.opening_hours, ppm.kios_count) == ("Setiap hari", "05:00-17:00", 350)
     assert (ppm.desa_code, ppm.los_count) == ("62.02.06.1002", 260)
+
+
+def test_market_import_reports_every_broken_rule_of_a_row_in_column_order(
+    db: Session, orgs: dict[str, int], write_csv: WriteCsv
+) -> None:
+    broken = ["PX1", "", "pasar desa", "abc", "", "", "99.99.99.9999", "", "", "", "25:00-12:00"]
+    path = write_csv("buruk.csv", HEADER, [GOOD[0], broken])
+    report = import_markets(db, path=path, actor=None, regency_code="62.02")
+    assert (report.rows, report.created, report.updated, report.unresolved, report.rejected) == (
+        2,
+        1,
+        0,
+        0,
+        1,
+    )
+    assert [(e.file, e.row, e.column, e.value) for e in report.errors] == [
+        ("buruk.csv", 3, "name", ""),
+        ("buruk.csv", 3, "kios_count", "abc"),
+        ("buruk.csv", 3, "desa_code", "99.99.99.9999"),
+        ("buruk.csv", 3, "opening_hours", "25:00-12:00"),
+    ]
+    texts = [e.rule for e in report.errors]
+    assert texts[0] == "wajib diisi" and "pemisah ribuan" in texts[1]
+    assert "62.02" in texts[2] and "HH:MM-HH:MM" in texts[3]
+    assert db.scalars(select(Market.code)).all() == ["PPM"]
+
+
+def test_market_import_reports_a_repeated_code_next_to_the_other_errors_of_the_row(
+    db: Session, orgs: dict[str, int], write_csv: WriteCsv
+) -> None:
+    again = ["ppm", "PPM lagi", "pasar induk", "", "1.000", "DINAS-X", "", "", "", "", ""]
+    report = import_markets(
+        db, path=write_csv("ganda.csv", HEADER, [GOOD[0], again]), actor=None, regency_code="62.02"
+    )
+    assert (report.created, report.rejected) == (1, 1)
+    assert [(e.row, e.column, e.value) for e in report.errors] == [
+        (3, "code", "ppm"),
+        (3, "los_count", "1.000"),
+        (3, "managing_office", "DINAS-X"),
+    ]
+    assert "baris 2" in report.errors[0].rule
+
+
+def test_market_import_and_form_schema_share_the_count_and_coordinate_rules(
+    db: Session, orgs: dict[str, int], write_csv: WriteCsv
+) -> None:
+    rows = [
+        ["P1", "Pasar Satu", "pasar desa", "1.000", "", "", "", "", "", "", ""],
+        ["P2", "Pasar Dua", "pasar desa", "", "2,5", "", "", "", "", "", ""],
+        ["P3", "Pasar Tiga", "pasar desa", "350.0", "1000", "", "", "-2,5405", "112.948", "", ""],
+        ["P4", "Pasar Empat", "pasar desa", "", "", "", "", "1e1", "112.948", "", ""],
+    ]
+    report = import_markets(db, path=write_csv("angka.csv", HEADER, rows), actor=None, regency_code="62.02")
+    assert [(e.row, e.column, e.value) for e in report.errors] == [
+        (2, "kios_count", "1.000"),
+        (3, "los_count", "2,5"),
+        (5, "lat", "1e1"),
+    ]
+    stored = db.scalars(select(Market)).one()
+    assert (stored.code, stored.kios_count, stored.los_count, stored.lat) == ("P3", 350, 1000, -2.5405)
+    for raw, column in (({"los_count": "1.000"}, "los_count"), ({"kios_count": "2,5"}, "kios_count")):
+        with pytest.raises(ValidationError) as caught:
+            MarketCreate.model_validate({"code": "PX", "name": "Pasar X", "kind": "pasar_desa", **raw})
+        assert [e["loc"][0] for e in caught.value.errors()] == [column]

@@ -214,3 +214,72 @@ def test_merchant_import_blank_optional_cells_keep_stored_values(
     assert ani.name == "Toko Sayur Ani Baru"
     assert (ani.lat, ani.lon) == (float(INSIDE[0]), float(INSIDE[1]))
     assert (ani.acquirer_code, ani.category, str(ani.onboarded_on)) == ("BRI", "sayur", "2024-03-01")
+
+
+ODD = row(
+    name="Toko Aneh",
+    desa_code="62.02.05.1001",
+    criteria="XYZ",
+    acquirer="BANK-ANEH",
+    accepts_cashless="mungkin",
+)
+ODD_ERRORS = [("criteria", "XYZ"), ("acquirer", "BANK-ANEH"), ("accepts_cashless", "mungkin")]
+
+
+def test_merchant_import_reports_every_broken_rule_of_a_row_in_column_order(
+    db: Session, settings: Settings, write_csv: WriteCsv, market_and_square: None
+) -> None:
+    rows = [
+        GOOD_ROWS[0],
+        ODD,
+        row(name="Titik Rusak", lat="utara", lon="112.9", onboarded_on="20240501", postal_code="7431"),
+    ]
+    report = import_merchants(
+        db, path=write_csv("aneh.csv", MERCHANT_HEADER, rows), actor=None, settings=settings
+    )
+    assert (report.rows, report.created, report.updated, report.unresolved, report.rejected) == (
+        3,
+        1,
+        0,
+        0,
+        2,
+    )
+    assert [(e.row, e.column, e.value) for e in report.errors] == [
+        *((3, column, value) for column, value in ODD_ERRORS),
+        # the refused lat is the only location error: no "give a location" rule on top of it
+        (4, "lat", "utara"),
+        (4, "postal_code", "7431"),
+        (4, "onboarded_on", "20240501"),
+    ]
+    assert all(e.file == "aneh.csv" and e.rule for e in report.errors)
+    assert "UMI" in report.errors[0].rule and "ya/tidak" in report.errors[2].rule
+    assert db.scalars(select(Merchant.name)).all() == ["Toko Sayur Ani"]
+
+
+def test_merchants_import_command_prints_every_error_of_a_row(
+    db: Session,
+    settings: Settings,
+    write_csv: WriteCsv,
+    market_and_square: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from smartkotim.economy.registry.commands import app
+
+    monkeypatch.setenv("SMARTKOTIM_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("SMARTKOTIM_DATABASE_URL", settings.sqlalchemy_url)
+    monkeypatch.setenv("SMARTKOTIM_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("COLUMNS", "200")
+    path = write_csv("aneh.csv", MERCHANT_HEADER, [ODD])
+    result = CliRunner().invoke(app, ["merchants", "import", str(path), "--json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output.strip().splitlines()[-1])
+    assert (report["created"], report["rejected"]) == (0, 1)
+    assert [(e["row"], e["column"], e["value"]) for e in report["errors"]] == [
+        (2, column, value) for column, value in ODD_ERRORS
+    ]
+    plain = CliRunner().invoke(app, ["merchants", "import", str(path)])
+    assert plain.exit_code == 1 and "ditolak 1" in plain.output
+    for column, value in ODD_ERRORS:
+        assert column in plain.output and value in plain.output

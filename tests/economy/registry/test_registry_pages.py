@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from fastapi.testclient import TestClient
 from registry_helpers import MERCHANT_HEADER, Person, WriteCsv, make_qris
 from sqlalchemy import select
@@ -255,3 +257,91 @@ def test_pages_show_labels_not_raw_values_and_indonesian_validation(
     client.get("/bahasa/en", params={"next": "/ekonomi/pasar"}, headers=headers)
     english = client.get("/ekonomi/pasar", headers=headers).text
     assert "<td>Street-vendor (PKL) area</td>" in english and "pkl_area</td>" not in english
+
+
+def test_market_forms_refuse_a_thousands_separator_naming_field_value_and_rule(
+    client: TestClient, people: dict[str, Person]
+) -> None:
+    headers = people["dkukmpp"].headers
+    form = {"code": "PX", "name": "Pasar X", "kind": "pasar_desa", "managing_office": "DKUKMPP"}
+    for field, label, value in (("los_count", "Los", "1.000"), ("kios_count", "Kios", "2,5")):
+        bad = client.post("/ekonomi/pasar/baru", data={**form, field: value}, headers=headers)
+        text = html.unescape(bad.text)
+        assert bad.status_code == 422 and 'id="form-error"' in text
+        assert f"{label} ({field}): harus bilangan bulat ≥ 0 tanpa pemisah ribuan" in text
+        assert f"(nilai '{value}')" in text
+        assert f'value="{value}"' in text  # the form keeps what was typed
+    assert client.get("/api/economy/markets/PX", headers=headers).status_code == 404
+    json_bad = client.post("/api/economy/markets", json={**MARKET, "los_count": "1.000"}, headers=headers)
+    assert json_bad.status_code == 422
+    _seed(client, people)
+    edit = client.post(
+        "/ekonomi/pasar/PPM/ubah",
+        data={"name": "Pasar PPM", "kind": "pasar_induk", "los_count": "1.000"},
+        headers=headers,
+    )
+    assert edit.status_code == 422 and "(nilai &#39;1.000&#39;)" in edit.text
+    assert client.get("/api/economy/markets/PPM", headers=headers).json()["market"]["los_count"] == 250
+    good = {
+        "name": "Pasar PPM",
+        "kind": "pasar_induk",
+        "los_count": "1000",
+        "lat": "-2,5405",
+        "lon": "112.948",
+    }
+    saved = client.post("/ekonomi/pasar/PPM/ubah", data=good, headers=headers, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    market = client.get("/api/economy/markets/PPM", headers=headers).json()["market"]
+    assert (market["los_count"], market["lat"]) == (1000, -2.5405)
+
+
+def test_merchant_form_reads_dates_points_and_yes_no_like_the_import(
+    client: TestClient, people: dict[str, Person]
+) -> None:
+    headers = people["dkukmpp"].headers
+    base = {"name": "Toko Tanggal", "desa_code": "62.02.05.1001"}
+    for field, value in (("onboarded_on", "1714521600"), ("accepts_cashless", "mungkin"), ("lat", "1e1")):
+        bad = client.post(
+            "/ekonomi/pedagang/baru", data={**base, "lon": "112.9", field: value}, headers=headers
+        )
+        assert bad.status_code == 422, (field, bad.text)
+        assert f"({field})" in bad.text and f"(nilai &#39;{value}&#39;)" in bad.text
+    form = {
+        **base,
+        "lat": "-2,54",
+        "lon": "112,95",
+        "onboarded_on": "2024-05-01",
+        "accepts_cashless": "tidak",
+    }
+    saved = client.post("/ekonomi/pedagang/baru", data=form, headers=headers, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    merchant = client.get(
+        saved.headers["location"].replace("/ekonomi/pedagang", "/api/economy/merchants"), headers=headers
+    ).json()
+    assert (merchant["lat"], merchant["lon"], merchant["onboarded_on"]) == (-2.54, 112.95, "2024-05-01")
+    assert merchant["accepts_cashless"] is False
+
+
+def test_import_api_answers_list_every_error_of_a_row(
+    client: TestClient, people: dict[str, Person], write_csv: WriteCsv
+) -> None:
+    headers = people["dkukmpp"].headers
+    header = ["code", "name", "kind", "kios_count", "desa_code", "opening_hours"]
+    markets = write_csv(
+        "pasar.csv", header, [["PX1", "", "pasar desa", "abc", "99.99.99.9999", "25:00-12:00"]]
+    )
+    merchants = write_csv(
+        "pedagang.csv",
+        ["name", "criteria", "desa_code", "acquirer", "accepts_cashless"],
+        [["Toko Aneh", "XYZ", "62.02.05.1001", "BANK-ANEH", "mungkin"]],
+    )
+    for url, path, expected in (
+        ("/api/economy/markets/import", markets, ["name", "kios_count", "desa_code", "opening_hours"]),
+        ("/api/economy/merchants/import", merchants, ["criteria", "acquirer", "accepts_cashless"]),
+    ):
+        with path.open("rb") as handle:
+            response = client.post(url, files={"file": (path.name, handle, "text/csv")}, headers=headers)
+        report = response.json()
+        assert response.status_code == 200 and (report["created"], report["rejected"]) == (0, 1), report
+        assert [(e["row"], e["column"]) for e in report["errors"]] == [(2, c) for c in expected]
+        assert all(e["file"] == path.name and e["rule"] for e in report["errors"])

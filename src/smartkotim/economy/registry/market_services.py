@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from smartkotim.accounts.audit import record_audit
@@ -29,7 +29,8 @@ from smartkotim.economy.registry.schemas import (
     MarketOut,
     MarketUpdate,
     RowError,
-    first_field_error,
+    validate_fields,
+    with_raw_values,
 )
 from smartkotim.economy.registry.tabular import Row, read_rows
 
@@ -49,20 +50,29 @@ MARKET_COLUMNS = (
 MARKET_FIELDS = MARKET_COLUMNS[1:]
 
 
-def _check_references(session: Session, data: MarketUpdate, regency_code: str) -> None:
-    if data.desa_code is not None and data.desa_code not in queries.list_desa_codes(
-        session, regency_code=regency_code
-    ):
-        raise rules.FieldError(
-            "desa_code", data.desa_code, f"bukan kode desa/kelurahan di wilayah {regency_code}"
+def reference_errors(
+    session: Session, values: Mapping[str, Any], regency_code: str
+) -> list[rules.FieldError]:
+    """The broken references of a market's parsed ``values`` (a missing key counts as empty): a desa
+    outside the regency, an unregistered office, ``lat`` without ``lon`` or the reverse."""
+    errors = []
+    desa_code, office = values.get("desa_code"), values.get("managing_office")
+    if desa_code is not None and desa_code not in queries.list_desa_codes(session, regency_code=regency_code):
+        errors.append(
+            rules.FieldError("desa_code", desa_code, f"bukan kode desa/kelurahan di wilayah {regency_code}")
         )
-    if (
-        data.managing_office is not None
-        and queries.get_organisation_id(session, data.managing_office) is None
-    ):
-        raise rules.FieldError("managing_office", data.managing_office, "kode organisasi tidak terdaftar")
-    if (data.lat is None) != (data.lon is None):
-        raise rules.FieldError("lat" if data.lat is None else "lon", "", "lat dan lon harus diisi berdua")
+    if office is not None and queries.get_organisation_id(session, office) is None:
+        errors.append(rules.FieldError("managing_office", office, "kode organisasi tidak terdaftar"))
+    if (values.get("lat") is None) != (values.get("lon") is None):
+        missing = "lat" if values.get("lat") is None else "lon"
+        errors.append(rules.FieldError(missing, "", "lat dan lon harus diisi berdua"))
+    return errors
+
+
+def _check_references(session: Session, data: MarketUpdate, regency_code: str) -> None:
+    errors = reference_errors(session, dict(data), regency_code)
+    if errors:
+        raise errors[0]
 
 
 def _apply(market: Market, data: MarketUpdate, *, keep_blank: bool = False) -> bool:
@@ -143,19 +153,29 @@ def update_market(
     return market
 
 
-def _row_market(row: Row, resolver: DesaResolver) -> MarketCreate:
-    values: dict[str, Any] = {c: row.get(c) for c in MARKET_COLUMNS}
-    values["kios_count"] = rules.parse_count(row.get("kios_count"), "kios_count")
-    values["los_count"] = rules.parse_count(row.get("los_count"), "los_count")
-    point = rules.parse_point(row.get("lat"), row.get("lon"))
-    values["lat"], values["lon"] = point if point else (None, None)
-    raw = {**values, "name": values["name"] or "", "kind": values["kind"] or "", "code": values["code"] or ""}
-    try:
-        data = MarketCreate.model_validate(raw)
-    except ValidationError as exc:
-        raise first_field_error(exc, raw) from None
-    if data.desa_code is None and point is not None:
-        data.desa_code, _ = resolver.resolve(DesaInput(point=point))
+def _row_market(session: Session, row: Row, resolver: DesaResolver, seen: dict[str, int]) -> MarketCreate:
+    """The ``MarketCreate`` of a good row (its desa found from the point when no code is given).
+
+    Raises:
+        RowErrors: every broken rule of the row (schema, references, a code repeated in the file).
+    """
+    raw = {c: row.get(c) for c in MARKET_COLUMNS}
+    raw.update({c: raw[c] or "" for c in ("code", "name", "kind")})
+    data, parsed, errors = validate_fields(MarketCreate, raw)
+    failed = {e.column for e in errors}
+    good = {k: v for k, v in parsed.items() if k not in failed}
+    errors += reference_errors(session, good, resolver.regency_code)
+    code = good.get("code")
+    if code in seen:
+        errors.append(
+            rules.FieldError("code", code, f"kode ganda dalam berkas (sudah di baris {seen[code]})")
+        )
+    elif code is not None:
+        seen[code] = row.number
+    if errors or data is None:
+        raise rules.RowErrors(with_raw_values(errors, raw), MARKET_COLUMNS)
+    if data.desa_code is None and data.lat is not None and data.lon is not None:
+        data.desa_code, _ = resolver.resolve(DesaInput(point=(data.lat, data.lon)))
     return data
 
 
@@ -171,10 +191,11 @@ def import_markets(
     """Upsert the markets of a CSV/XLSX file by ``code``; bad rows are reported, good rows stored.
 
     Columns: ``code, name, kind`` (required), ``kios_count, los_count, managing_office, desa_code, lat,
-    lon, market_days, opening_hours``. The same file twice changes nothing the second time. On update a
-    blank optional cell keeps the stored value (import never clears a field; counted in
-    ``blank_cells_kept``). Audit
-    ``economy.market.imported``. Raises ``ImportFileError`` (nothing stored) when the file is unreadable.
+    lon, market_days, opening_hours``; cells are read by the same rules as the form (``MarketCreate``).
+    A rejected row reports every broken rule, one ``RowError`` per column in column order. The same
+    file twice changes nothing the second time. On update a blank optional cell keeps the stored value
+    (import never clears a field; counted in ``blank_cells_kept``). Audit ``economy.market.imported``.
+    Raises ``ImportFileError`` (nothing stored) when the file is unreadable.
     """
     require_market_editor(actor)
     _, rows = read_rows(path, required=("code", "name", "kind"), known=MARKET_COLUMNS)
@@ -183,18 +204,13 @@ def import_markets(
     seen: dict[str, int] = {}
     for row in rows:
         try:
-            data = _row_market(row, resolver)
-            if data.code in seen:
-                raise rules.FieldError(
-                    "code", data.code, f"kode ganda dalam berkas (sudah di baris {seen[data.code]})"
-                )
-            seen[data.code] = row.number
-            _check_references(session, data, regency_code)
-        except rules.FieldError as err:
+            data = _row_market(session, row, resolver, seen)
+        except rules.RowErrors as exc:
             report.rejected += 1
-            report.errors.append(
-                RowError(file=path.name, row=row.number, column=err.column, value=err.value, rule=err.rule)
-            )
+            report.errors += [
+                RowError(file=path.name, row=row.number, column=e.column, value=e.value, rule=e.rule)
+                for e in exc.errors
+            ]
             continue
         _upsert(session, data, report, is_synthetic)
     record_audit(

@@ -3,10 +3,12 @@
 Columns: ``nmid, name, criteria, category, market_code, stall, desa_code, lat, lon, postal_code,
 address, acquirer, onboarded_on, accepts_cashless``; only ``name`` and one of ``desa_code`` /
 ``lat``+``lon`` / ``postal_code`` / ``address`` / ``market_code`` are required. A row is matched to an
-existing record by NMID, else (a trader without NMID) by name and place as given. Bad rows are
-rejected with the file, row, column, value and rule; merchants whose desa is not found are stored and
-listed for review, never dropped. On update a blank optional cell keeps the stored value (an import
-never clears a field; ``ImportReport.blank_cells_kept`` counts such cells).
+existing record by NMID, else (a trader without NMID) by name and place as given. Cells are read by
+the same rules as the form (``MerchantCreate``). Bad rows are rejected with the file, row, column,
+value and rule: every broken rule of the row, one entry per column, in column order. Merchants whose
+desa is not found are stored and listed for review, never dropped. On update a blank optional cell
+keeps the stored value (an import never clears a field; ``ImportReport.blank_cells_kept`` counts
+such cells).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from smartkotim.accounts.audit import record_audit
@@ -35,7 +36,13 @@ from smartkotim.economy.registry.merchant_values import (
     key_of_values,
 )
 from smartkotim.economy.registry.models import DesaResolution, Merchant, MerchantSource, MerchantStatus
-from smartkotim.economy.registry.schemas import ImportReport, MerchantCreate, RowError, first_field_error
+from smartkotim.economy.registry.schemas import (
+    ImportReport,
+    MerchantCreate,
+    RowError,
+    validate_fields,
+    with_raw_values,
+)
 from smartkotim.economy.registry.tabular import Row, read_rows
 
 MERCHANT_COLUMNS = (
@@ -86,22 +93,21 @@ class _Index:
             self.by_key.setdefault(key_of_merchant(merchant), merchant)
 
 
-def row_to_create(row: Row) -> MerchantCreate:
-    """One file row as a ``MerchantCreate``.
+def row_values(row: Row, context: MerchantContext) -> MerchantValues:
+    """The stored values of one good file row, read by the same rules as the form (``MerchantCreate``).
 
     Raises:
-        FieldError: naming the column, the raw value and the rule.
+        RowErrors: every broken rule of the row (field rules and references), one per column.
     """
     raw: dict[str, Any] = {c: row.get(c) for c in MERCHANT_COLUMNS}
-    point = rules.parse_point(row.get("lat"), row.get("lon"))
-    raw["lat"], raw["lon"] = point if point else (None, None)
-    raw["onboarded_on"] = rules.parse_date(row.get("onboarded_on"), "onboarded_on")
-    raw["accepts_cashless"] = rules.parse_bool(row.get("accepts_cashless"), "accepts_cashless")
     raw["name"] = raw["name"] or ""
-    try:
-        return MerchantCreate.model_validate(raw)
-    except ValidationError as exc:
-        raise first_field_error(exc, {**raw, **row.cells}) from None
+    data, parsed, errors = validate_fields(MerchantCreate, raw)
+    failed = frozenset(e.column for e in errors)
+    good = {k: v for k, v in parsed.items() if k not in failed}
+    errors += context.reference_errors(good, failed)
+    if errors or data is None:
+        raise rules.RowErrors(with_raw_values(errors, raw), MERCHANT_COLUMNS)
+    return context.values(data)
 
 
 def import_merchants(
@@ -145,13 +151,14 @@ def import_merchant_rows(
     new_nmids: list[str] = []
     for row in rows:
         try:
-            values = context.values(row_to_create(row))
+            values = row_values(row, context)
             _check_in_file(values, row.number, seen)
-        except rules.FieldError as err:
+        except rules.RowErrors as exc:
             report.rejected += 1
-            report.errors.append(
-                RowError(file=file_name, row=row.number, column=err.column, value=err.value, rule=err.rule)
-            )
+            report.errors += [
+                RowError(file=file_name, row=row.number, column=e.column, value=e.value, rule=e.rule)
+                for e in exc.errors
+            ]
             continue
         keep = blank_fields(values, cashless_given=bool(row.get("accepts_cashless")))
         merchant, outcome, got_nmid = _upsert(session, index, values, source, is_synthetic, keep)
@@ -187,7 +194,8 @@ def _check_in_file(values: MerchantValues, row_number: int, seen: dict[object, i
         key = key_of_values(values)
         column, value, what = "name", values.name, "pedagang (nama dan tempat)"
     if key in seen:
-        raise rules.FieldError(column, value, f"{what} sama dengan baris {seen[key]} dalam berkas ini")
+        rule = f"{what} sama dengan baris {seen[key]} dalam berkas ini"
+        raise rules.RowErrors([rules.FieldError(column, value, rule)], MERCHANT_COLUMNS)
     seen[key] = row_number
 
 

@@ -6,8 +6,10 @@ Checks the references (market code, acquirer bank code), resolves the desa and d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import astuple, dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -17,6 +19,7 @@ from smartkotim.economy.registry.models import DesaResolution, Market, Merchant
 from smartkotim.economy.registry.schemas import MerchantCreate
 
 LOCATION_RULE = "isi salah satu: desa_code, lat+lon, postal_code, address atau market_code"
+LOCATION_COLUMNS = frozenset({"desa_code", "lat", "lon", "postal_code", "address", "market_code"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +59,13 @@ class MerchantContext:
         """The stored values for ``data``.
 
         Raises:
-            FieldError: unknown market or acquirer, no way to place the merchant, lat without lon,
-                or a desa code outside the regency.
+            FieldError: the first of ``reference_errors`` (unknown market or acquirer, no way to place
+                the merchant, lat without lon, or a desa code outside the regency).
         """
-        market = self._market(data.market_code)
-        if (data.lat is None) != (data.lon is None):
-            raise rules.FieldError("lat" if data.lat is None else "lon", "", "lat dan lon harus diisi berdua")
+        errors = self.reference_errors(dict(data))
+        if errors:
+            raise errors[0]
+        market = self.markets.get(data.market_code) if data.market_code else None
         point = (data.lat, data.lon) if data.lat is not None and data.lon is not None else None
         given = DesaInput(
             desa_code=data.desa_code,
@@ -70,11 +74,7 @@ class MerchantContext:
             postal_code=data.postal_code,
             address=data.address,
         )
-        if not given.has_any() and market is None:
-            raise rules.FieldError("desa_code", "", LOCATION_RULE)
         desa_code, resolution = self.resolver.resolve(given)
-        if data.acquirer is not None and data.acquirer not in self.bank_codes:
-            raise rules.FieldError("acquirer", data.acquirer, "bukan kode bank/PJP yang terdaftar")
         accepts = data.accepts_cashless if data.accepts_cashless is not None else data.nmid is not None
         return MerchantValues(
             nmid=data.nmid,
@@ -95,13 +95,30 @@ class MerchantContext:
             accepts_cashless=accepts,
         )
 
-    def _market(self, code: str | None) -> Market | None:
-        if code is None:
-            return None
-        market = self.markets.get(code)
-        if market is None:
-            raise rules.FieldError("market_code", code, "kode pasar tidak terdaftar")
-        return market
+    def reference_errors(
+        self, values: Mapping[str, Any], failed: frozenset[str] = frozenset()
+    ) -> list[rules.FieldError]:
+        """The broken references of a merchant's parsed ``values`` (a missing key counts as empty),
+        in column order: unknown market, desa code outside the regency, lat without lon, no way to place
+        the merchant, unknown acquirer. ``failed`` names columns already refused by their own rule: the
+        "give a location" rule is not added when one of the location columns was given but refused."""
+        errors = []
+        market_code, desa_code, acquirer = (values.get(k) for k in ("market_code", "desa_code", "acquirer"))
+        if market_code is not None and market_code not in self.markets:
+            errors.append(rules.FieldError("market_code", market_code, "kode pasar tidak terdaftar"))
+        if desa_code is not None and desa_code not in self.resolver.desa_codes:
+            rule = f"bukan kode desa/kelurahan di wilayah {self.resolver.regency_code}"
+            errors.append(rules.FieldError("desa_code", desa_code, rule))
+        lat, lon = values.get("lat"), values.get("lon")
+        if (lat is None) != (lon is None):
+            errors.append(
+                rules.FieldError("lat" if lat is None else "lon", "", "lat dan lon harus diisi berdua")
+            )
+        if not failed & LOCATION_COLUMNS and not any(values.get(c) is not None for c in LOCATION_COLUMNS):
+            errors.append(rules.FieldError("desa_code", "", LOCATION_RULE))
+        if acquirer is not None and acquirer not in self.bank_codes:
+            errors.append(rules.FieldError("acquirer", acquirer, "bukan kode bank/PJP yang terdaftar"))
+        return errors
 
 
 def apply_values(merchant: Merchant, values: MerchantValues, *, keep: frozenset[str] = frozenset()) -> bool:

@@ -41,7 +41,6 @@ from smartkotim.web.deps import IdPath, client_address, get_db, get_settings
 
 router = APIRouter()
 TAG = "economy: merchants"
-BOOL_WORDS = {"ya": True, "tidak": False}
 
 
 def _filters(
@@ -127,7 +126,6 @@ async def merchant_create(
     """Register from the form; errors re-render it with the message."""
     values = await form_values(request)
     source = MerchantSource.QRIS if values.pop("source", None) == "qris" else MerchantSource.FORM
-    values["accepts_cashless"] = BOOL_WORDS.get(values.get("accepts_cashless") or "")
     try:
         saved = service.register_merchant(
             db,

@@ -39,6 +39,37 @@ RULES: dict[str, str] = {
     "extra_forbidden": "kolom tidak dikenal",
 }
 FALLBACK = "nilai tidak sah"
+# The form label of each field (the column name is shown too: it is what the import file uses).
+FIELD_LABELS: dict[str, str] = {
+    "code": "Kode",
+    "name": "Nama",
+    "kind": "Jenis",
+    "kios_count": "Kios",
+    "los_count": "Los",
+    "managing_office": "Pengelola",
+    "desa_code": "Kode desa/kelurahan",
+    "lat": "Lintang",
+    "lon": "Bujur",
+    "market_days": "Hari pasar",
+    "opening_hours": "Jam",
+    "nmid": "NMID",
+    "criteria": "Kriteria",
+    "category": "Kategori",
+    "market_code": "Pasar",
+    "stall": "Lapak",
+    "postal_code": "Kode pos",
+    "address": "Alamat",
+    "acquirer": "Bank",
+    "onboarded_on": "Tanggal QRIS",
+    "accepts_cashless": "Nontunai",
+}
+
+
+def describe(column: str, value: str, rule: str) -> str:
+    """One field error for a person: ``Los (los_count): <rule> (nilai '1.000')``."""
+    label = FIELD_LABELS.get(column)
+    where = f"{label} ({column})" if label else column
+    return f"{where}: {rule} (nilai {value!r})" if value else f"{where}: {rule}"
 
 
 def rule_of(error: ErrorDetails) -> str:

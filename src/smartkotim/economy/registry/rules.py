@@ -7,19 +7,26 @@ Each ``parse_*`` function takes the raw text of one field and returns the typed 
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from smartkotim.economy.registry.models import MarketKind, MerchantCriteria
 
 NMID_PATTERN = re.compile(r"ID\d{13}")
 MARKET_CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,39}")
-HOURS_PATTERN = re.compile(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d")
+HOURS_PATTERN = re.compile(r"([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)")
 DESA_CODE_PATTERN = re.compile(r"\d{2}\.\d{2}\.\d{2}\.\d{4}")
 POSTAL_PATTERN = re.compile(r"\d{5}")
 MCC_PATTERN = re.compile(r"\d{4}")
+# Digits only (ASCII): "1.200" and "1,200" are refused, never read as 1 or 1.2.
+COUNT_PATTERN = re.compile(r"[0-9]+")
+# A decimal degree: optional sign, digits, optionally one "." or "," and more digits (no exponent,
+# no "_", no thousands separator: Python's float() would accept "1_0" or "1e1").
+DECIMAL_PATTERN = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
+ISO_DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+COUNT_RULE = "harus bilangan bulat ≥ 0 tanpa pemisah ribuan (tulis 1200, bukan 1.200 atau 1,200)"
 
 # Local categories of market traders (slug -> Indonesian label); an MCC (4 digits) is accepted too.
 LOCAL_CATEGORIES: dict[str, str] = {
@@ -61,6 +68,18 @@ class FieldError(ValueError):
         self.column = column
         self.value = value
         self.rule = rule
+
+
+class RowErrors(ValueError):
+    """Every broken rule of one import row: one ``FieldError`` per column, in the file's column order."""
+
+    def __init__(self, errors: Iterable[FieldError], columns: Sequence[str]) -> None:
+        order = {column: i for i, column in enumerate(columns)}
+        first: dict[str, FieldError] = {}
+        for error in errors:
+            first.setdefault(error.column, error)
+        self.errors = sorted(first.values(), key=lambda e: order.get(e.column, len(order)))
+        super().__init__("; ".join(str(e) for e in self.errors))
 
 
 def blank(text: str | None) -> bool:
@@ -149,41 +168,55 @@ def parse_market_kind(text: str | None, column: str = "kind") -> str:
 
 
 def parse_count(text: str | None, column: str) -> int | None:
-    """A non-negative whole count (``1.200`` and ``1,200`` are refused: write ``1200``)."""
+    """A non-negative whole count in ASCII digits; ``1.200`` and ``1,200`` are refused (write ``1200``).
+
+    The one parser of counts for forms, API text and imports. A trailing ``.0`` (a spreadsheet's whole
+    number saved as a float, e.g. ``350.0``) is accepted; ``1.000`` is not, since to a person it means
+    one thousand.
+    """
     if blank(text):
         return None
     assert text is not None
     value = text.strip()
-    if value.endswith(".0"):  # spreadsheets store whole numbers as floats
+    if value.endswith(".0") and COUNT_PATTERN.fullmatch(value[:-2]):
         value = value[:-2]
-    if not value.isdigit() or not value.isascii():
-        raise FieldError(column, text, "harus bilangan bulat ≥ 0 tanpa pemisah ribuan")
+    if not COUNT_PATTERN.fullmatch(value):
+        raise FieldError(column, text, COUNT_RULE)
     return int(value)
 
 
 def parse_hours(text: str | None, column: str = "opening_hours") -> str | None:
-    """Opening hours ``HH:MM-HH:MM`` (24 h, WIB); a night market may close after midnight."""
+    """Opening hours ``HH:MM-HH:MM`` (24 h, WIB; closing at ``24:00`` is allowed); a night market may
+    close after midnight."""
     if blank(text):
         return None
     assert text is not None
     value = text.strip().replace("–", "-").replace(".", ":").replace(" ", "")
     if not HOURS_PATTERN.fullmatch(value):
-        raise FieldError(column, text, "jam buka harus berbentuk HH:MM-HH:MM, misalnya 05:00-12:00")
+        raise FieldError(
+            column,
+            text,
+            "jam buka harus berbentuk HH:MM-HH:MM (00:00–23:59, tutup paling lambat 24:00), "
+            "misalnya 05:00-12:00",
+        )
     return value
 
 
 def parse_coordinate(text: str | None, column: str, low: float, high: float) -> float | None:
-    """A decimal degree between ``low`` and ``high`` (point or comma as decimal mark)."""
+    """A decimal degree between ``low`` and ``high``; ``.`` or ``,`` is the decimal mark (``-2,54``).
+
+    No exponent, no ``_``, no thousands separator, no ``nan``/``inf``: only what a person types.
+    """
     if blank(text):
         return None
     assert text is not None
-    try:
-        value = float(text.strip().replace(",", "."))
-    except ValueError:
-        raise FieldError(column, text, "harus angka desimal derajat (WGS84)") from None
-    if not math.isfinite(value) or not low <= value <= high:
-        raise FieldError(column, text, f"harus antara {low} dan {high}")
-    return value
+    value = text.strip()
+    if not DECIMAL_PATTERN.fullmatch(value):
+        raise FieldError(column, text, "harus angka desimal derajat WGS84, mis. -2.5405 atau -2,5405")
+    degrees = float(value.replace(",", "."))
+    if not low <= degrees <= high:
+        raise FieldError(column, text, f"harus antara {low:g} dan {high:g}")
+    return degrees
 
 
 def parse_point(lat_text: str | None, lon_text: str | None) -> tuple[float, float] | None:
@@ -225,13 +258,19 @@ def parse_postal_code(text: str | None, column: str = "postal_code") -> str | No
 
 
 def parse_date(text: str | None, column: str) -> date | None:
-    """An ISO date ``YYYY-MM-DD`` (a spreadsheet datetime ``YYYY-MM-DD 00:00:00`` is accepted)."""
+    """An ISO date ``YYYY-MM-DD`` (a spreadsheet datetime ``YYYY-MM-DD 00:00:00`` is accepted).
+
+    Only that form: ``20240501``, ``2024-W18-3`` (which ``date.fromisoformat`` reads) or a Unix time
+    are refused, in forms and imports alike.
+    """
     if blank(text):
         return None
     assert text is not None
     value = text.strip()
     if len(value) > 10 and value[10] in " T" and value[11:].strip("0:. ") == "":
         value = value[:10]
+    if not ISO_DATE_PATTERN.fullmatch(value):
+        raise FieldError(column, text, "tanggal harus berbentuk YYYY-MM-DD")
     try:
         return date.fromisoformat(value)
     except ValueError:

@@ -1,14 +1,35 @@
 """Pydantic in/out shapes of the register: ``MarketCreate``/``MarketOut``, ``MerchantCreate``/``MerchantOut``,
-the import report and the parsed QRIS payload."""
+the import report and the parsed QRIS payload.
+
+Text input (form fields, import cells, JSON strings) of counts, coordinates, dates and yes/no goes
+through the ``rules.parse_*`` functions in ``mode="before"`` validators, so a form, the API and an
+import read ``1.000`` or ``-2,54`` the same way; JSON numbers and booleans are checked by pydantic.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from smartkotim.economy.registry import rules
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+BOUNDS = {"lat": (-90.0, 90.0), "lon": (-180.0, 180.0)}
+
+
+def _count(value: object, column: str) -> object:
+    """Text through ``rules.parse_count``; a JSON ``true``/``false`` is not a count."""
+    if isinstance(value, bool):
+        raise rules.FieldError(column, str(value).lower(), rules.COUNT_RULE)
+    return rules.parse_count(value, column) if isinstance(value, str) else value
+
+
+def _coordinate(value: object, column: str) -> object:
+    """Text through ``rules.parse_coordinate`` with the bounds of ``lat`` or ``lon``."""
+    return rules.parse_coordinate(value, column, *BOUNDS[column]) if isinstance(value, str) else value
 
 
 class MarketUpdate(BaseModel):
@@ -35,6 +56,16 @@ class MarketUpdate(BaseModel):
     @classmethod
     def _name(cls, value: str) -> str:
         return rules.parse_name(value)
+
+    @field_validator("kios_count", "los_count", mode="before")
+    @classmethod
+    def _counts(cls, value: object, info: ValidationInfo) -> object:
+        return _count(value, str(info.field_name))
+
+    @field_validator("lat", "lon", mode="before")
+    @classmethod
+    def _point(cls, value: object, info: ValidationInfo) -> object:
+        return _coordinate(value, str(info.field_name))
 
     @field_validator("kind")
     @classmethod
@@ -137,6 +168,21 @@ class MerchantCreate(BaseModel):
     @classmethod
     def _postal(cls, value: str | None) -> str | None:
         return rules.parse_postal_code(value)
+
+    @field_validator("lat", "lon", mode="before")
+    @classmethod
+    def _point(cls, value: object, info: ValidationInfo) -> object:
+        return _coordinate(value, str(info.field_name))
+
+    @field_validator("onboarded_on", mode="before")
+    @classmethod
+    def _date(cls, value: object) -> object:
+        return rules.parse_date(value, "onboarded_on") if isinstance(value, str) else value
+
+    @field_validator("accepts_cashless", mode="before")
+    @classmethod
+    def _cashless(cls, value: object) -> object:
+        return rules.parse_bool(value, "accepts_cashless") if isinstance(value, str) else value
 
     @field_validator("market_code", "acquirer")
     @classmethod
@@ -252,13 +298,56 @@ class MergeIn(BaseModel):
     into_id: int = Field(ge=1, le=2_147_483_647)
 
 
-def first_field_error(exc: ValidationError, raw: dict[str, Any]) -> rules.FieldError:
-    """The first error of a schema validation as a ``FieldError`` (column, raw value, rule)."""
-    error = exc.errors()[0]
-    column = str(error["loc"][0]) if error["loc"] else "?"
+def field_errors(exc: ValidationError, raw: Mapping[str, Any]) -> list[rules.FieldError]:
+    """Every error of a schema validation as a ``FieldError`` (column, raw value, rule), one per column."""
     from smartkotim.economy.registry.messages import rule_of
 
-    return rules.FieldError(column, str(raw.get(column) or ""), rule_of(error))
+    found: dict[str, rules.FieldError] = {}
+    for error in exc.errors():
+        column = str(error["loc"][0]) if error["loc"] else "?"
+        value = raw.get(column)
+        found.setdefault(
+            column, rules.FieldError(column, "" if value is None else str(value), rule_of(error))
+        )
+    return list(found.values())
+
+
+def with_raw_values(errors: list[rules.FieldError], raw: Mapping[str, Any]) -> list[rules.FieldError]:
+    """``errors`` naming the value as written in the row (``psr-1``), not as parsed (``PSR-1``)."""
+    return [
+        rules.FieldError(e.column, str(raw[e.column]), e.rule) if raw.get(e.column) else e for e in errors
+    ]
+
+
+def first_field_error(exc: ValidationError, raw: Mapping[str, Any]) -> rules.FieldError:
+    """The first error of a schema validation as a ``FieldError`` (column, raw value, rule)."""
+    return field_errors(exc, raw)[0]
+
+
+def validate_fields(
+    model: type[ModelT], raw: Mapping[str, Any]
+) -> tuple[ModelT | None, dict[str, Any], list[rules.FieldError]]:
+    """Validate ``raw``: the model (``None`` when a field is wrong), the parsed value of every field that
+    passed, and one ``FieldError`` per broken field.
+
+    The parsed values let an import check the references of the good fields (desa, office, bank) of a
+    row that is rejected anyway, so one pass reports every broken rule of the row. Each field is
+    validated on its own with pydantic's ``validate_assignment`` (the schemas have per-field rules only).
+    """
+    try:
+        data = model.model_validate(raw)
+    except ValidationError as exc:
+        errors = field_errors(exc, raw)
+    else:
+        return data, dict(data), []
+    bad = {e.column for e in errors}
+    shell = model.model_construct()
+    parsed: dict[str, Any] = {}
+    for name in model.model_fields:
+        if name not in bad and raw.get(name) is not None:
+            model.__pydantic_validator__.validate_assignment(shell, name, raw[name])
+            parsed[name] = getattr(shell, name)
+    return None, parsed, errors
 
 
 class MarketDetailOut(BaseModel):

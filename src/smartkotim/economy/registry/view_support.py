@@ -22,7 +22,7 @@ from smartkotim.economy.registry.access import (
     merchant_scope,
 )
 from smartkotim.economy.registry.labels import value_label
-from smartkotim.economy.registry.messages import rule_of
+from smartkotim.economy.registry.messages import describe, rule_of
 from smartkotim.economy.registry.tabular import ImportFileError
 from smartkotim.web.templating import render
 
@@ -41,14 +41,16 @@ def http_error(exc: Exception) -> HTTPException:
 
 
 def error_text(exc: Exception) -> str:
-    """A readable message for a validation or register error."""
+    """A readable message for a validation or register error: every field, its value and its rule."""
     if isinstance(exc, ValidationError):
         parts = []
         for err in exc.errors():
-            parts.append(f"{'.'.join(str(p) for p in err['loc'])}: {rule_of(err)}")
+            column = ".".join(str(p) for p in err["loc"])
+            value = err["input"] if isinstance(err["input"], str | int | float) else ""
+            parts.append(describe(column, str(value), rule_of(err)))
         return "; ".join(parts)
     if isinstance(exc, rules.FieldError):
-        return f"{exc.column}: {exc.rule} (nilai {exc.value!r})"
+        return describe(exc.column, exc.value, exc.rule)
     return str(exc)
 
 
