@@ -17,7 +17,7 @@ from smartkotim.accounts.principal_cache import PrincipalCache
 from smartkotim.accounts.roles import Principal
 from smartkotim.web.csrf import is_csrf_valid
 from smartkotim.web.deps import get_db
-from smartkotim.web.permissions import is_allowed
+from smartkotim.web.permissions import is_allowed, missing_scope
 
 SESSION_USER = "uid"
 SESSION_VERSION = "sv"
@@ -28,7 +28,12 @@ class NotAuthenticatedError(Exception):
 
 
 class ForbiddenError(Exception):
-    """The principal's role or token scope does not allow the route (403)."""
+    """The principal's role or token scope does not allow the route (403); ``missing_scope`` names the
+    scope a token lacks when its role is allowed."""
+
+    def __init__(self, route_name: str, missing_scope: str | None = None) -> None:
+        super().__init__(route_name)
+        self.missing_scope = missing_scope
 
 
 class CsrfError(Exception):
@@ -120,7 +125,8 @@ async def authorize(request: Request, db: Session = Depends(get_db)) -> None:
     if not is_allowed(name, role, principal.token_scopes if principal else None):
         if principal is None and is_allowed(name, "admin", None):
             raise NotAuthenticatedError(name)
-        raise ForbiddenError(name)
+        scopes = principal.token_scopes if principal else None
+        raise ForbiddenError(name, missing_scope(name, role, scopes))
     if (principal is None or not principal.is_token) and not await is_csrf_valid(request):
         raise CsrfError(name)
 

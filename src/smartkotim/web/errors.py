@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import quote
 
 from fastapi.exceptions import RequestValidationError
@@ -31,9 +32,9 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
 
 
-def _error(request: Request, status: int, detail: str) -> Response:
+def _error(request: Request, status: int, detail: str, extra: dict[str, object] | None = None) -> Response:
     if wants_json(request):
-        return JSONResponse({"detail": detail, "status": status}, status_code=status)
+        return JSONResponse({"detail": detail, "status": status, **(extra or {})}, status_code=status)
     title = TITLES.get(status, "Terjadi kesalahan")
     return render(request, "web/error.html", {"status": status, "title": title, "detail": detail}, status)
 
@@ -51,7 +52,14 @@ async def not_authenticated(request: Request, exc: Exception) -> Response:
 
 
 async def forbidden(request: Request, exc: Exception) -> Response:
-    """403: the role or token scope does not allow this route."""
+    """403: the role or token scope does not allow this route. When the role is allowed and only the
+    token's scope is missing, the answer says so and names the scope (JSON ``required_scope``)."""
+    scope = getattr(exc, "missing_scope", None)
+    if scope:
+        message = N_(
+            "Token ini tidak memiliki cakupan (scope) yang dibutuhkan; buat token dengan cakupan itu."
+        )
+        return _error(request, 403, message, {"required_scope": scope})
     return _error(request, 403, N_("Peran Anda tidak memiliki akses ke halaman ini."))
 
 
@@ -70,10 +78,60 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     """422 with the field errors (JSON) or a readable list (HTML)."""
     assert isinstance(exc, RequestValidationError)
     if wants_json(request):
-        errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+        errors = [{"loc": list(e["loc"]), "msg": _message(e), "type": e["type"]} for e in exc.errors()]
         return JSONResponse({"detail": errors, "status": 422}, status_code=422)
-    detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+    detail = "; ".join(f"{_field(e['loc'])}: {_message(e)}" for e in exc.errors())
     return _error(request, 422, detail)
+
+
+# pydantic's error types as Indonesian messages (the house language); others keep pydantic's text
+_MESSAGES = {
+    "missing": "wajib diisi",
+    "int_parsing": "harus bilangan bulat",
+    "int_type": "harus bilangan bulat",
+    "int_from_float": "harus bilangan bulat",
+    "float_parsing": "harus angka (titik sebagai pemisah desimal)",
+    "float_type": "harus angka",
+    "bool_parsing": "harus true atau false",
+    "string_type": "harus teks",
+    "string_too_short": "terlalu pendek",
+    "string_too_long": "terlalu panjang",
+    "string_pattern_mismatch": "tidak sesuai pola yang diizinkan",
+    "greater_than": "terlalu kecil",
+    "greater_than_equal": "terlalu kecil",
+    "less_than": "terlalu besar",
+    "less_than_equal": "terlalu besar",
+    "date_parsing": "harus tanggal YYYY-MM-DD",
+    "date_from_datetime_parsing": "harus tanggal YYYY-MM-DD",
+    "datetime_parsing": "harus waktu ISO 8601",
+    "literal_error": "bukan salah satu nilai yang diizinkan",
+    "enum": "bukan salah satu nilai yang diizinkan",
+    "json_invalid": "JSON tidak valid",
+    "model_attributes_type": "harus objek JSON",
+    "dict_type": "harus objek JSON",
+    "list_type": "harus daftar",
+    "extra_forbidden": "kunci tidak dikenal",
+}
+
+
+def _message(error: Any) -> str:
+    """An Indonesian message for a pydantic error, with the limit or pattern it names when it has one."""
+    text = _MESSAGES.get(str(error.get("type")))
+    if text is None:
+        return str(error.get("msg", ""))
+    context = error.get("ctx") or {}
+    limits = [
+        f"{k} {v}" for k, v in context.items() if k in ("gt", "ge", "lt", "le", "min_length", "max_length")
+    ]
+    return f"{text} ({', '.join(limits)})" if limits else text
+
+
+def _field(loc: Any) -> str:
+    """The field an error is about: its location without the ``path``/``query``/``body``/``form`` part."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("path", "query", "body", "form", "header", "cookie"):
+        parts = parts[1:]
+    return ".".join(parts) or "permintaan"
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

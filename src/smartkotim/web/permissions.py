@@ -187,3 +187,16 @@ def is_allowed(route_name: str, role: str | None, token_scopes: frozenset[TokenS
     if token_scopes is None or ANONYMOUS in rule.roles:
         return True
     return rule.scope in token_scopes or TokenScope.ADMIN in token_scopes
+
+
+def missing_scope(
+    route_name: str, role: str | None, token_scopes: frozenset[TokenScope] | None
+) -> str | None:
+    """The scope a token lacks for ``route_name`` when its role is allowed there (the refusal is then the
+    token's, not the role's); ``None`` otherwise."""
+    rule = ROUTE_ROLES.get(route_name)
+    if rule is None or token_scopes is None or (role or ANONYMOUS) not in rule.roles:
+        return None
+    if rule.scope in token_scopes or TokenScope.ADMIN in token_scopes:
+        return None
+    return str(rule.scope)

@@ -90,7 +90,7 @@ def test_api_upload_with_token_runs_as_a_job_and_is_scoped_to_the_bank(
     path = write_csv(tmp_path / "../etc passwd=evil.csv", [row("T1", amount="1000"), row("T2", amount="x")])
 
     assert upload(client, reader, path).status_code == 403  # a read token cannot upload
-    assert upload(client, bank_a, path, bank="BANKB").status_code == 400  # not its own bank
+    assert upload(client, bank_a, path, bank="BANKB").status_code == 403  # not its own bank
     response = upload(client, bank_a, path)
     assert response.status_code == 202, response.text
     batch_id = response.json()["id"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
@@ -39,7 +39,11 @@ def upload_bank(principal: Principal, bank_code: str | None) -> str:
     name="api_ingest_upload",
     status_code=202,
     response_model=BatchOut,
-    responses={409: {"model": UploadRefusedOut}, 400: {"model": UploadRefusedOut}},
+    responses={
+        409: {"model": UploadRefusedOut},
+        400: {"model": UploadRefusedOut},
+        403: {"model": UploadRefusedOut},
+    },
 )
 def api_ingest_upload(
     file: UploadFile = File(..., description="The bank's report: CSV, XLSX, Parquet or JSON Lines."),
@@ -52,8 +56,9 @@ def api_ingest_upload(
     """Upload a transaction report (multipart); the batch is queued and runs in the background.
 
     202 with the batch (poll ``GET /api/economy/batches/{id}`` for progress); 409 when the same file
-    (SHA-256) was already ingested, with ``batch_id`` of that batch; 400 for an unknown bank or profile or
-    a bank partner uploading for another bank. Needs a token with scope ``ingest``.
+    (SHA-256) was already ingested, with ``batch_id`` of that batch (null when it is another bank's); 403
+    for a bank partner uploading for another bank; 400 for an unknown bank or profile or a file too large.
+    Needs a token with scope ``ingest``.
     """
     try:
         batch = intake.submit_upload(
@@ -67,10 +72,43 @@ def api_ingest_upload(
             source=BatchSource.API if principal.is_token else BatchSource.WEB,
         )
     except services.DuplicateFileError as exc:
-        return JSONResponse({"detail": str(exc), "batch_id": exc.batch_id}, status_code=409)
+        return _refused(str(exc), 409, exc.batch_id)
+    except services.UploadForbiddenError as exc:
+        return _refused(str(exc), 403)
     except services.IngestError as exc:
-        return JSONResponse({"detail": str(exc), "batch_id": None}, status_code=400)
+        return _refused(str(exc), 400)
     return BatchOut.of(batch)
+
+
+def _refused(detail: str, status: int, batch_id: int | None = None) -> JSONResponse:
+    """An ``UploadRefusedOut`` answer."""
+    body = UploadRefusedOut(detail=detail, batch_id=batch_id, status=status)
+    return JSONResponse(body.model_dump(), status_code=status)
+
+
+async def reprocess_profile(request: Request) -> str | None:
+    """The profile a re-processing request names: the form field or the JSON key ``profile`` (none or
+    empty: the batch's own profile).
+
+    Raises:
+        HTTPException: 422 for a body that is not a JSON object or whose ``profile`` is not text.
+    """
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("application/json"):
+        try:
+            data = await request.json()
+        except ValueError as exc:
+            raise HTTPException(422, "badan permintaan bukan JSON yang valid") from exc
+        if not isinstance(data, dict):
+            raise HTTPException(422, 'badan JSON harus objek, misalnya {"profile": "bri-v2"}')
+        value = data.get("profile")
+    elif content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        value = (await request.form()).get("profile")
+    else:
+        value = None
+    if value is not None and not isinstance(value, str):
+        raise HTTPException(422, "profile harus teks (nama profil)")
+    return (value or "").strip() or None
 
 
 @router.get("/batches", name="api_ingest_batches", response_model=list[BatchOut])
@@ -113,12 +151,14 @@ def api_ingest_batch_errors(
 )
 def api_ingest_batch_reprocess(
     batch_id: IdPath,
-    profile: str | None = Form(None),
+    profile: str | None = Depends(reprocess_profile),
     db: Session = Depends(get_db),
     settings: Settings = Depends(get_settings),
     principal: Principal = Depends(require_principal),
 ) -> BatchOut:
-    """Re-process a batch's kept upload (optionally with another profile); the new batch is queued."""
+    """Re-process a batch's kept upload (optionally with another profile: ``{"profile": NAME}`` as JSON
+    or the form field ``profile``); the new batch is queued. 400 when there is nothing to re-process,
+    404 for another bank's or a missing batch, 422 for a malformed body."""
     try:
         batch = intake.request_reprocess(
             db, settings, batch_id=batch_id, profile_name=profile, principal=principal

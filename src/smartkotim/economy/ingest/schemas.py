@@ -69,10 +69,12 @@ class BatchDetailOut(BaseModel):
 
 
 class UploadRefusedOut(BaseModel):
-    """Why an upload was refused; ``batch_id`` points at the batch that already holds the same file."""
+    """Why an upload was refused (``status``: the HTTP status, 400, 403 or 409); ``batch_id`` points at
+    the batch that already holds the same file (null when there is none or it is another bank's)."""
 
     detail: str
     batch_id: int | None = None
+    status: int
 
 
 class ProfileOut(BaseModel):

@@ -57,6 +57,10 @@ class IngestError(ValueError):
     """A request the ingest refuses (unknown bank or profile, not allowed, file too large)."""
 
 
+class UploadForbiddenError(IngestError):
+    """A bank partner uploading for another bank (403)."""
+
+
 class BatchNotFoundError(IngestError):
     """No such batch, or (for a bank partner) another bank's: the web layer answers 404."""
 
@@ -144,10 +148,10 @@ def check_may_upload(principal: Principal | None, bank_code: str) -> None:
     """A bank partner may upload only for its own bank.
 
     Raises:
-        IngestError: naming both codes.
+        UploadForbiddenError: naming both codes.
     """
     if principal is not None and queries.is_scoped(principal) and principal.organisation_code != bank_code:
-        raise IngestError(
+        raise UploadForbiddenError(
             f"akun bank {principal.organisation_code} tidak boleh mengunggah laporan bank {bank_code}"
         )
 
