@@ -14,10 +14,12 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# the demo serves at http://127.0.0.1:8000; another port: make demo PORT=8123
+PORT ?= 8000
 demo: setup
 	$(BIN)/smartkotim init
 	$(BIN)/smartkotim demo load
-	$(BIN)/smartkotim serve --host 127.0.0.1 --port 8000
+	$(BIN)/smartkotim serve --host 127.0.0.1 --port $(PORT)
 
 # Debian's Chromium for the browser tests (never a browser download).
 chromium:

@@ -58,3 +58,15 @@ def test_ingest_command_prints_counts_and_refuses_a_repeated_file(
     assert again.exit_code == 1 and json.loads(again.output)["batch_id"] == payload["id"]
     text = cli.invoke(app, ["ingest", str(write_csv(tmp_path / "b.csv", [row("T3")])), "--bank", "BANKA"])
     assert text.exit_code == 0 and "accepted 1" in text.output
+
+
+def test_ingest_command_takes_the_bank_code_in_any_case(
+    cli: CliRunner, merchants: list[str], tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "a.csv", [row("T1")])
+    done = cli.invoke(app, ["ingest", str(path), "--bank", " banka ", "--json"])
+    assert done.exit_code == 0, done.output
+    payload = json.loads(done.output)
+    assert (payload["acquirer_code"], payload["rows_accepted"]) == ("BANKA", 1)
+    unknown = cli.invoke(app, ["ingest", str(write_csv(tmp_path / "b.csv", [row("T2")])), "--bank", "bankz"])
+    assert unknown.exit_code == 1 and "'BANKZ'" in unknown.output

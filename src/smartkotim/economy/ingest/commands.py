@@ -35,7 +35,7 @@ def _batch_json(batch: IngestBatch) -> dict[str, Any]:
 @app.command("ingest")
 def ingest(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="Report file."),
-    bank: str = typer.Option(..., "--bank", help="Acquirer (bank) code of the report."),
+    bank: str = typer.Option(..., "--bank", help="Acquirer (bank) code of the report (any case: bri = BRI)."),
     profile: str = typer.Option("default", "--profile", help="Report profile name."),
     as_json: bool = typer.Option(False, "--json", help="Print the batch's counts as JSON."),
 ) -> None:
@@ -50,7 +50,7 @@ def ingest(
         file_name=file.name,
         sha256=sha,
         size=size,
-        bank_code=bank,
+        bank_code=bank.strip().upper(),  # organisation codes are upper case (BRI, BPD-KALTENG)
         profile_name=profile,
         source=BatchSource.CLI,
         actor_label="cli",
