@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from smartkotim.lib.validation_messages import pydantic_message
 from smartkotim.web.i18n import N_
 from smartkotim.web.templating import render
 
@@ -78,52 +79,12 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     """422 with the field errors (JSON) or a readable list (HTML)."""
     assert isinstance(exc, RequestValidationError)
     if wants_json(request):
-        errors = [{"loc": list(e["loc"]), "msg": _message(e), "type": e["type"]} for e in exc.errors()]
+        errors = [
+            {"loc": list(e["loc"]), "msg": pydantic_message(e), "type": e["type"]} for e in exc.errors()
+        ]
         return JSONResponse({"detail": errors, "status": 422}, status_code=422)
-    detail = "; ".join(f"{_field(e['loc'])}: {_message(e)}" for e in exc.errors())
+    detail = "; ".join(f"{_field(e['loc'])}: {pydantic_message(e)}" for e in exc.errors())
     return _error(request, 422, detail)
-
-
-# pydantic's error types as Indonesian messages (the house language); others keep pydantic's text
-_MESSAGES = {
-    "missing": "wajib diisi",
-    "int_parsing": "harus bilangan bulat",
-    "int_type": "harus bilangan bulat",
-    "int_from_float": "harus bilangan bulat",
-    "float_parsing": "harus angka (titik sebagai pemisah desimal)",
-    "float_type": "harus angka",
-    "bool_parsing": "harus true atau false",
-    "string_type": "harus teks",
-    "string_too_short": "terlalu pendek",
-    "string_too_long": "terlalu panjang",
-    "string_pattern_mismatch": "tidak sesuai pola yang diizinkan",
-    "greater_than": "terlalu kecil",
-    "greater_than_equal": "terlalu kecil",
-    "less_than": "terlalu besar",
-    "less_than_equal": "terlalu besar",
-    "date_parsing": "harus tanggal YYYY-MM-DD",
-    "date_from_datetime_parsing": "harus tanggal YYYY-MM-DD",
-    "datetime_parsing": "harus waktu ISO 8601",
-    "literal_error": "bukan salah satu nilai yang diizinkan",
-    "enum": "bukan salah satu nilai yang diizinkan",
-    "json_invalid": "JSON tidak valid",
-    "model_attributes_type": "harus objek JSON",
-    "dict_type": "harus objek JSON",
-    "list_type": "harus daftar",
-    "extra_forbidden": "kunci tidak dikenal",
-}
-
-
-def _message(error: Any) -> str:
-    """An Indonesian message for a pydantic error, with the limit or pattern it names when it has one."""
-    text = _MESSAGES.get(str(error.get("type")))
-    if text is None:
-        return str(error.get("msg", ""))
-    context = error.get("ctx") or {}
-    limits = [
-        f"{k} {v}" for k, v in context.items() if k in ("gt", "ge", "lt", "le", "min_length", "max_length")
-    ]
-    return f"{text} ({', '.join(limits)})" if limits else text
 
 
 def _field(loc: Any) -> str:

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from smartkotim.lib.validation_messages import pydantic_message
+
 BUILTIN_DIR = Path(__file__).parent / "profiles"
 CANONICAL_STATUSES = ("success", "failed", "reversed")
 CANONICAL_CHANNELS = ("qris", "edc", "transfer", "emoney", "va")
@@ -42,7 +44,7 @@ class FileSection(BaseModel):
     @classmethod
     def _check_delimiter(cls, value: str) -> str:
         if value != "auto" and len(value) != 1:
-            raise ValueError("delimiter must be 'auto' or one character")
+            raise ValueError("delimiter harus 'auto' atau satu karakter")
         return value
 
 
@@ -76,7 +78,7 @@ class TimestampSection(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
+            raise ValueError(f"zona waktu {value!r} tidak dikenal (contoh: Asia/Jakarta)") from exc
         return value
 
 
@@ -108,16 +110,16 @@ class Profile(BaseModel):
     def _check_values(self) -> Profile:
         for key in self.status:
             if key not in CANONICAL_STATUSES:
-                raise ValueError(f"[status] {key!r} is not one of {', '.join(CANONICAL_STATUSES)}")
+                raise ValueError(f"[status] {key!r} bukan salah satu dari {', '.join(CANONICAL_STATUSES)}")
         for key in self.channel:
             if key not in CANONICAL_CHANNELS:
-                raise ValueError(f"[channel] {key!r} is not one of {', '.join(CANONICAL_CHANNELS)}")
+                raise ValueError(f"[channel] {key!r} bukan salah satu dari {', '.join(CANONICAL_CHANNELS)}")
         if "success" not in self.status:
-            raise ValueError("[status] needs the values that mean 'success'")
+            raise ValueError("[status] perlu nilai-nilai yang berarti 'success'")
         if self.channel_default is not None and self.channel_default not in CANONICAL_CHANNELS:
-            raise ValueError(f"channel_default {self.channel_default!r} is not a known channel")
+            raise ValueError(f"channel_default {self.channel_default!r} bukan kanal yang dikenal")
         if not self.columns.channel and self.channel_default is None:
-            raise ValueError("[columns] channel is empty: set channel_default")
+            raise ValueError("[columns] channel kosong: isi channel_default")
         return self
 
     def source_columns(self) -> dict[str, str]:
@@ -146,7 +148,9 @@ def parse_profile(text: str, *, source: str = "profile") -> Profile:
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'profil'}: {pydantic_message(e)}" for e in exc.errors()
+        )
         raise ProfileError(f"{source}: {problems}") from exc
 
 
