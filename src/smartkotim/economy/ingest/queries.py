@@ -27,12 +27,23 @@ def is_scoped(principal: Principal | None) -> bool:
     return principal is not None and principal.role == Role.BANK_PARTNER
 
 
-def list_batches(session: Session, principal: Principal | None, *, limit: int = 200) -> list[IngestBatch]:
-    """Batches newest first; a bank partner gets only those of its own acquirer code."""
-    query = select(IngestBatch).order_by(IngestBatch.id.desc()).limit(limit)
+def list_batches(
+    session: Session, principal: Principal | None, *, limit: int = 200, offset: int = 0
+) -> list[IngestBatch]:
+    """Batches newest first, ``limit`` of them after the first ``offset``; a bank partner gets only those
+    of its own acquirer code."""
+    query = select(IngestBatch).order_by(IngestBatch.id.desc()).offset(offset).limit(limit)
     if principal is not None and is_scoped(principal):
         query = query.where(IngestBatch.acquirer_code == principal.organisation_code)
     return list(session.scalars(query))
+
+
+def count_batches(session: Session, principal: Principal | None) -> int:
+    """How many batches ``list_batches`` pages through for ``principal``."""
+    query = select(func.count()).select_from(IngestBatch)
+    if principal is not None and is_scoped(principal):
+        query = query.where(IngestBatch.acquirer_code == principal.organisation_code)
+    return int(session.scalar(query) or 0)
 
 
 def get_batch(session: Session, batch_id: int, principal: Principal | None = None) -> IngestBatch | None:
