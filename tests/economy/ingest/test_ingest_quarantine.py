@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fastapi.testclient import TestClient
 from ingest_helpers import row, write_csv
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,3 +41,47 @@ def test_quarantined_rows_are_released_before_the_next_ingest(
     add_merchants(db, [88])
     ingest(write_csv(tmp_path / "b.csv", [row("T2", m=1, amount="500")]))
     assert ledger.summarise_ledger(settings)["total"] == {"rows": 2, "value": 4500, "quarantined": 0}
+
+
+def test_a_batch_page_says_where_its_quarantined_and_reprocessed_rows_went(
+    tmp_path: Path,
+    ingest: Ingest,
+    settings: Settings,
+    db: Session,
+    session_factory: sessionmaker[Session],
+    client: TestClient,
+) -> None:
+    from ingest_helpers import add_sukses_profile
+    from test_ingest_web import admin_token
+
+    from smartkotim.economy.ingest import intake, queries
+
+    first = ingest(
+        write_csv(tmp_path / "a.csv", [row("T1"), row("T2", m=77), row("T3", m=77), row("T4", m=78)])
+    )
+    second = ingest(write_csv(tmp_path / "b.csv", [row("T5", m=77), row("T6", status="SUKSES")]))
+    assert (first.rows_quarantined, second.rows_quarantined, second.rows_rejected) == (3, 1, 1)
+    add_merchants(db, [77])
+    result = services.release_quarantine(db, settings=settings, nmids=["ID1025380000077"])
+    assert (result.released, len(result.batch_ids)) == (3, 1)
+    add_sukses_profile(db)
+    redo = intake.reprocess_batch(db, settings, batch_id=second.id, profile_name="banka", principal=None)
+    services.run_batch(settings, session_factory, batch_id=redo.id, path=Path(""))
+
+    db.expire_all()
+    release_id = result.batch_ids[0]
+    reprocessings, releases = queries.list_followups(db, queries.get_batch(db, first.id))  # type: ignore[arg-type]
+    assert (reprocessings, [(r.id, n) for r, n in releases]) == (
+        [],
+        [(release_id, 2)],
+    )  # T4's NMID is unknown
+    reprocessings, releases = queries.list_followups(db, queries.get_batch(db, second.id))  # type: ignore[arg-type]
+    assert ([b.id for b in reprocessings], [(r.id, n) for r, n in releases]) == ([redo.id], [(release_id, 1)])
+
+    headers = admin_token(db, ["read"])
+    page = client.get(f"/ekonomi/batch/{second.id}", headers=headers).text
+    assert (
+        f'dilepas dari karantina: 1 baris, batch <a href="/ekonomi/batch/{release_id}">{release_id}</a>'
+        in page
+    )
+    assert f'batch <a href="/ekonomi/batch/{redo.id}">{redo.id}</a> (banka, Selesai)' in page

@@ -91,13 +91,15 @@ def _release_one(
         con.register("released_nmids", __import__("pyarrow").table({"nmid": nmids}))
         con.execute(
             f"""CREATE TEMP TABLE released AS SELECT row_number() OVER () AS r, row_no, acquirer_code,
-                txn_id, ts, day, nmid,
+                batch_id AS source_batch, txn_id, ts, day, nmid,
                 amount, channel, status, payer, issuer, mcc, status = 'reversed' AS is_reversal
             FROM {scan_sql(list_files(settings, QUARANTINE))}
             WHERE acquirer_code = ? AND nmid IN (SELECT nmid FROM released_nmids)""",
             [acquirer],
         )
         total = con.execute("SELECT count(*) FROM released").fetchone()
+        # the batches whose quarantined rows this release takes (their pages say where the rows went)
+        sources = con.execute("SELECT source_batch, count(*) FROM released GROUP BY 1 ORDER BY 1").fetchall()
         steps.register_types(con, acquirer, with_known=False)
         files, accepted, value = steps.write_new_rows(
             con, settings, batch_id=batch_id, bank_code=acquirer, source="released"
@@ -112,6 +114,8 @@ def _release_one(
         batch.rows_duplicate, batch.ledger_version = read - accepted, version
         batch.months = sorted({str(f[5].get("month")) for f in files if f[5]})
         batch.status, batch.committed_at = BatchStatus.COMMITTED, utcnow()
+        released_from = {str(int(source)): int(n) for source, n in sources if source is not None}
+        batch.details = {**(batch.details or {}), "released_from": released_from}
         record_audit(
             session,
             event="economy.quarantine.released",

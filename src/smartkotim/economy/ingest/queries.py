@@ -14,6 +14,7 @@ from smartkotim.accounts.models import Organisation, OrganisationKind
 from smartkotim.accounts.roles import Principal, Role
 from smartkotim.economy.ingest.models import (
     ACTIVE_STATUSES,
+    BatchSource,
     BatchStatus,
     IngestBatch,
     IngestProfile,
@@ -54,6 +55,36 @@ def get_batch(session: Session, batch_id: int, principal: Principal | None = Non
     ):
         return None
     return batch
+
+
+def list_followups(
+    session: Session, batch: IngestBatch
+) -> tuple[list[IngestBatch], list[tuple[IngestBatch, int]]]:
+    """What happened later to ``batch``'s failing rows: ``(re-processing batches of it, [(release batch,
+    rows of this batch it took from the quarantine)])``, oldest first. Releases name their source
+    batches in ``details["released_from"]`` (``{batch id: rows}``, since 2026-11-30; older releases
+    name none)."""
+    reprocessings = list(
+        session.scalars(
+            select(IngestBatch).where(IngestBatch.reprocess_of_id == batch.id).order_by(IngestBatch.id)
+        )
+    )
+    releases = []
+    if batch.rows_quarantined:
+        candidates = session.scalars(
+            select(IngestBatch)
+            .where(
+                IngestBatch.source == BatchSource.RELEASE,
+                IngestBatch.acquirer_code == batch.acquirer_code,
+                IngestBatch.id > batch.id,
+            )
+            .order_by(IngestBatch.id)
+        )
+        for release in candidates:
+            taken = int(((release.details or {}).get("released_from") or {}).get(str(batch.id), 0))
+            if taken:
+                releases.append((release, taken))
+    return reprocessings, releases
 
 
 def get_batch_by_sha256(session: Session, sha256: str) -> IngestBatch | None:

@@ -209,7 +209,15 @@ def ingest_batch_detail(
     errors = queries.list_row_errors(db, batch_id, limit=200)
     may_reprocess = principal.role in (Role.ADMIN, Role.BANK_PARTNER)
     profiles = [p["name"] for p in intake.list_profile_entries(db)] if may_reprocess else []
-    context = {"batch": batch, "errors": errors, "may_reprocess": may_reprocess, "profiles": profiles}
+    reprocessings, releases = queries.list_followups(db, batch)
+    context = {
+        "batch": batch,
+        "errors": errors,
+        "may_reprocess": may_reprocess,
+        "profiles": profiles,
+        "reprocessings": reprocessings,
+        "releases": releases,
+    }
     return render(request, "ingest/batch.html", context | _batch_labels())
 
 
