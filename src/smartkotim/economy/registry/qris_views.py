@@ -1,16 +1,21 @@
-"""The QRIS scan page: the phone camera (BarcodeDetector, when the browser has it) or a pasted payload
-fills the registration form. Without JavaScript the pasted payload is posted and read on the server."""
+"""The QRIS scan page: the phone camera (BarcodeDetector, when the browser has it), a photo of the
+sticker (any phone: the file input opens the camera; read on the server, ``qris_photo``) or a pasted
+payload fills the registration form. Without JavaScript the pasted payload or photo is posted and read
+on the server."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUploadFile
 from starlette.responses import HTMLResponse, Response
 
 from smartkotim.accounts.roles import Principal
 from smartkotim.config import Settings
 from smartkotim.economy.registry.presenters import merchants_out
 from smartkotim.economy.registry.qris import read_qris_payload, register_from_qris
+from smartkotim.economy.registry.qris_photo import MAX_PHOTO_BYTES, QrisPhotoError, read_qr_text
 from smartkotim.economy.registry.schemas import MerchantCreate, MerchantOut, QrisOut, QrisPayloadIn
 from smartkotim.economy.registry.view_support import form_context, form_values, http_error, render_registry
 from smartkotim.web.auth import require_principal
@@ -40,8 +45,26 @@ def merchant_qris(request: Request) -> Response:
 async def merchant_qris_read(
     request: Request, db: Session = Depends(get_db), principal: Principal = Depends(require_principal)
 ) -> Response:
-    """Read a pasted payload: a valid one opens the registration form filled in; a bad one shows why."""
+    """Read a pasted payload or the QR code in a photo (``photo``, which wins when sent): a valid one opens
+    the registration form filled in; a bad one, or a photo without a readable code, shows why (422)."""
     payload = (await form_values(request)).get("payload") or ""
+    form = await request.form()
+    try:
+        return await _read_and_show(request, db, principal, payload, form.get("photo"))
+    finally:
+        await form.close()  # the photo's spooled upload
+
+
+async def _read_and_show(
+    request: Request, db: Session, principal: Principal, payload: str, photo: object
+) -> Response:
+    if isinstance(photo, StarletteUploadFile) and photo.filename:
+        try:
+            data = await photo.read(MAX_PHOTO_BYTES + 1)
+            payload = await run_in_threadpool(read_qr_text, data)  # decoding a photo takes CPU time
+        except QrisPhotoError as exc:
+            shown = {"payload": payload, "parsed": None, "photo_error": str(exc)}
+            return render_registry(request, "registry/merchant_qris.html", shown, 422)
     parsed = read_qris_payload(db, payload=payload)
     if not parsed.valid:
         return render_registry(
