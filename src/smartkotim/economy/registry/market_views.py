@@ -41,7 +41,9 @@ def market_list(
     """All markets with their merchant counts."""
     rows = markets.view_markets(db, actor=principal)
     return render_registry(
-        request, "registry/market_list.html", {"markets": rows, "can_edit": is_market_editor(principal)}
+        request,
+        "registry/market_list.html",
+        {"markets": rows, "can_edit": is_market_editor(principal), "can_import": is_market_editor(principal)},
     )
 
 

@@ -40,6 +40,7 @@ from smartkotim.economy.registry.schemas import (
     ImportReport,
     MerchantCreate,
     RowError,
+    UnresolvedRowOut,
     validate_fields,
     with_raw_values,
 )
@@ -148,6 +149,7 @@ def import_merchant_rows(
     report = ImportReport(file=file_name, rows=len(rows))
     seen: dict[object, int] = {}
     touched: list[Merchant] = []
+    unresolved: list[tuple[int, Merchant]] = []
     new_nmids: list[str] = []
     for row in rows:
         try:
@@ -163,12 +165,15 @@ def import_merchant_rows(
         keep = blank_fields(values, cashless_given=bool(row.get("accepts_cashless")))
         merchant, outcome, got_nmid = _upsert(session, index, values, source, is_synthetic, keep)
         setattr(report, outcome, getattr(report, outcome) + 1)
-        report.unresolved += merchant.desa_resolution == DesaResolution.UNRESOLVED
+        if merchant.desa_resolution == DesaResolution.UNRESOLVED:
+            unresolved.append((row.number, merchant))
         if outcome != "unchanged":
             touched.append(merchant)
         if got_nmid:
             new_nmids.append(got_nmid)
     session.flush()
+    report.unresolved = len(unresolved)
+    report.unresolved_rows = [UnresolvedRowOut(row=n, merchant_id=m.id, name=m.name) for n, m in unresolved]
     report.blank_cells_kept = index.kept
     report.flagged_duplicates = sum(1 for m in touched if near_duplicates_of(session, m))
     record_audit(
@@ -178,7 +183,7 @@ def import_merchant_rows(
         actor_label=actor_label,
         object_type="file",
         object_id=file_name,
-        details=report.model_dump(exclude={"errors"}),
+        details=report.model_dump(exclude={"errors", "unresolved_rows"}),
     )
     session.commit()
     report.released = after_register_change(session, settings=settings, nmids=new_nmids)

@@ -74,6 +74,7 @@ def merchant_list(
         "number": page,
         "query": dict(request.query_params),
         "can_edit": is_merchant_editor(principal),
+        "can_import": is_market_editor(principal),  # the import services' rule (not surveyors)
     }
     return render_registry(request, "registry/merchant_list.html", context)
 

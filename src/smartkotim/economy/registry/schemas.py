@@ -239,11 +239,20 @@ class RowError(BaseModel):
     rule: str
 
 
+class UnresolvedRowOut(BaseModel):
+    """A stored merchant of an import file whose desa was not found: its row, id and name (for review)."""
+
+    row: int
+    merchant_id: int
+    name: str
+
+
 class ImportReport(BaseModel):
     """Counts of one import; ``rows`` = created + updated + unchanged + rejected.
 
     ``unresolved`` counts stored merchants (of this file) whose desa was not found; they are kept and
-    listed for review. ``released`` is the number of quarantined transactions released by new NMIDs.
+    listed for review (merchant imports list them in ``unresolved_rows``). ``released`` is the number
+    of quarantined transactions released by new NMIDs.
     ``blank_cells_kept``: blank optional cells of rows matching an existing record whose stored value
     was kept (an import never clears a field).
     """
@@ -256,6 +265,7 @@ class ImportReport(BaseModel):
     unresolved: int = 0
     rejected: int = 0
     errors: list[RowError] = Field(default_factory=list)
+    unresolved_rows: list[UnresolvedRowOut] = Field(default_factory=list)
     flagged_duplicates: int = 0
     released: int = 0
     blank_cells_kept: int = 0

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 CSV_DELIMITERS = ",;|\t"
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 
 
 class ImportFileError(ValueError):
@@ -46,12 +48,11 @@ def read_rows(
     if not path.is_file():
         raise ImportFileError(f"{path.name}: berkas tidak ditemukan")
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-        table = _xlsx_table(path)
-    elif suffix in (".csv", ".txt", ".tsv"):
-        table = _csv_table(path)
-    else:
+    if suffix not in (*SPREADSHEET_SUFFIXES, *TEXT_SUFFIXES):
         raise ImportFileError(f"{path.name}: format tidak dikenal (pakai .csv atau .xlsx)")
+    if path.stat().st_size == 0:
+        raise ImportFileError(f"{path.name}: berkas kosong (0 byte)")
+    table = _xlsx_table(path) if suffix in SPREADSHEET_SUFFIXES else _csv_table(path)
     if not table:
         raise ImportFileError(f"{path.name}: berkas kosong")
     header = [h.strip().lower().lstrip("\ufeff") for h in table[0]]
