@@ -6,13 +6,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
-from ingest_helpers import nmid
+from ingest_helpers import nmid, upload_spec
 from sqlalchemy.orm import Session, sessionmaker
 
 from smartkotim.accounts.models import Organisation
 from smartkotim.config import Settings
 from smartkotim.economy.ingest import services
-from smartkotim.economy.ingest.models import BatchSource, IngestBatch
+from smartkotim.economy.ingest.models import IngestBatch
 from smartkotim.economy.registry.models import Merchant
 
 Ingest = Callable[..., IngestBatch]
@@ -50,16 +50,6 @@ def ingest(settings: Settings, session_factory: sessionmaker[Session], merchants
     """Run a file through the whole ingest inline (as the CLI does) and return its batch."""
 
     def run(path: Path, *, bank: str = "BANKA", profile: str = "default") -> IngestBatch:
-        sha, size = services.file_sha256(path)
-        spec = services.UploadSpec(
-            path=path,
-            file_name=path.name,
-            sha256=sha,
-            size=size,
-            bank_code=bank,
-            profile_name=profile,
-            source=BatchSource.CLI,
-        )
-        return services.ingest_file(settings, session_factory, spec)
+        return services.ingest_file(settings, session_factory, upload_spec(path, bank=bank, profile=profile))
 
     return run

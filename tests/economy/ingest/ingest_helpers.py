@@ -8,6 +8,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from smartkotim.economy.ingest.models import BatchSource
+from smartkotim.economy.ingest.services import UploadSpec, file_sha256
+
 HEADER = ("acquirer", "txn_id", "timestamp", "nmid", "amount", "channel", "status", "payer_id")
 
 
@@ -58,3 +61,19 @@ def add_sukses_profile(db: Session, name: str = "banka") -> str:
     )
     profile_services.add_profile(db, toml_text=toml, principal=None)
     return name
+
+
+def upload_spec(
+    path: Path, *, bank: str = "BANKA", profile: str = "default", source: BatchSource = BatchSource.CLI
+) -> UploadSpec:
+    """The ``UploadSpec`` of a file the test wrote (its real SHA-256 and size)."""
+    sha, size = file_sha256(path)
+    return UploadSpec(
+        path=path,
+        file_name=path.name,
+        sha256=sha,
+        size=size,
+        bank_code=bank,
+        profile_name=profile,
+        source=source,
+    )

@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from ingest_helpers import row, write_csv
+from ingest_helpers import row, upload_spec, write_csv
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,16 +20,8 @@ def test_simultaneous_uploads_of_one_new_file_record_one_batch(
     tmp_path: Path, settings: Settings, session_factory: sessionmaker[Session], merchants: list[str]
 ) -> None:
     path = write_csv(tmp_path / "a.csv", [row("T1"), row("T2", amount="3000")])
-    sha, size = services.file_sha256(path)
-    spec = services.UploadSpec(
-        path=path,
-        file_name=path.name,
-        sha256=sha,
-        size=size,
-        bank_code="BANKA",
-        profile_name="default",
-        source=BatchSource.API,
-    )
+    spec = upload_spec(path, source=BatchSource.API)
+    sha = spec.sha256
     uploads = 6
     start = threading.Barrier(uploads)
     outcomes: list[str] = []

@@ -26,7 +26,7 @@ import duckdb
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
-from ingest_helpers import HEADER, nmid
+from ingest_helpers import HEADER, nmid, upload_spec
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -35,7 +35,7 @@ from smartkotim.accounts.models import Organisation
 from smartkotim.config import Settings, load_settings
 from smartkotim.db import make_engine, make_session_factory
 from smartkotim.economy.ingest import profile_services, services
-from smartkotim.economy.ingest.models import BatchSource, IngestBatch, TransactionRollup
+from smartkotim.economy.ingest.models import IngestBatch, TransactionRollup
 from smartkotim.economy.ingest.profiles import CANONICAL_CHANNELS
 from smartkotim.economy.registry.models import Merchant
 
@@ -88,16 +88,7 @@ def fresh_state(template: Path) -> Iterator[State]:
 
 
 def ingest(state: State, path: Path, profile: str = "default") -> IngestBatch:
-    sha, size = services.file_sha256(path)
-    spec = services.UploadSpec(
-        path=path,
-        file_name=path.name,
-        sha256=sha,
-        size=size,
-        bank_code="BANKA",
-        profile_name=profile,
-        source=BatchSource.CLI,
-    )
+    spec = upload_spec(path, profile=profile)
     return services.ingest_file(state.settings, state.session_factory, spec, metrics="none")
 
 

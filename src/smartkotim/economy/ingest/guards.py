@@ -29,8 +29,15 @@ PAUSE_ENV = "SMARTKOTIM_INGEST_TEST_PAUSE"  # "step:/path/marker" — test hook,
 @contextmanager
 def ingest_lock(settings: Settings) -> Iterator[None]:
     """Hold the ingest lock (an exclusive ``flock``) for the duration of the block."""
+    with _exclusive(settings, ".ingest.lock"):
+        yield
+
+
+@contextmanager
+def _exclusive(settings: Settings, name: str) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``DATA_DIR/ledger/<name>`` (waiting for it) during the block."""
     settings.ledger_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.ledger_dir / ".ingest.lock").open("a+") as handle:
+    with (settings.ledger_dir / name).open("a+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -44,13 +51,8 @@ def intake_lock(settings: Settings) -> Iterator[None]:
     is checked against the batches of the same file and recorded: two simultaneous uploads of one new
     file then give one batch and one refusal, not two batches. Held for milliseconds, never during a
     run, and independent of the ingest lock (a batch can be recorded while another one runs)."""
-    settings.ledger_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.ledger_dir / ".intake.lock").open("a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with _exclusive(settings, ".intake.lock"):
+        yield
 
 
 @contextmanager
