@@ -82,6 +82,12 @@ def test_reprocess_reads_the_profile_from_a_json_body_or_the_form(
 
     bad = client.post(url, headers=headers | {"content-type": "application/json"}, content=b"{")
     assert bad.status_code == 422 and bad.json()["status"] == 422
+    misspelt = client.post(url, headers=headers, json={"profil": name})
+    assert misspelt.status_code == 422
+    assert misspelt.json()["detail"] == "kunci tidak dikenal: profil (yang dikenal: profile)"
+    schema = client.get("/api/openapi.json", headers=headers).json()
+    body = schema["paths"]["/api/economy/batches/{batch_id}/reprocess"]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"]["properties"]["profile"]["type"] == "string"
     wrong_type = client.post(url, headers=headers, json={"profile": 7})
     assert wrong_type.status_code == 422 and "teks" in wrong_type.json()["detail"]
     unknown = client.post(url, headers=headers, json={"profile": "tidak-ada"})
@@ -95,3 +101,50 @@ def test_reprocess_reads_the_profile_from_a_json_body_or_the_form(
     db.expire_all()
     done = db.get(IngestBatch, response.json()["id"])
     assert done is not None and (done.status, done.rows_accepted) == ("applied", 1)
+
+
+def test_a_profile_made_for_one_bank_is_hidden_from_and_refused_for_another(
+    tmp_path: Path, client: TestClient, db: Session, banks: dict[str, int], merchants: list[str]
+) -> None:
+    from pathlib import Path as _Path
+
+    from test_ingest_web import make_token
+
+    from smartkotim.economy.ingest import profile_services, services
+
+    toml = (_Path(services.__file__).parent / "profiles" / "default.toml").read_text(encoding="utf-8")
+    toml = toml.replace('name = "default"', 'name = "khusus-a"\nacquirer_code = "BANKA"')
+    profile_services.add_profile(db, toml_text=toml, principal=None)
+    bank_a = make_token(
+        db, username="bank-a", role="bank_partner", org_id=banks["BANKA"], scopes=["read", "ingest"]
+    )
+    bank_b = make_token(
+        db, username="bank-b", role="bank_partner", org_id=banks["BANKB"], scopes=["read", "ingest"]
+    )
+
+    seen_b = [p["name"] for p in client.get("/api/economy/profiles", headers=bank_b).json()]
+    seen_a = [p["name"] for p in client.get("/api/economy/profiles", headers=bank_a).json()]
+    assert "khusus-a" not in seen_b and "khusus-a" in seen_a and "default" in seen_b
+    assert "khusus-a" not in client.get("/ekonomi/unggah", headers=bank_b).text
+
+    path = write_csv(tmp_path / "b.csv", [row("T1", bank="BANKB")])
+    with path.open("rb") as handle:
+        refused = client.post(
+            "/api/economy/batches",
+            headers=bank_b,
+            files={"file": (path.name, handle)},
+            data={"profile": "khusus-a"},
+        )
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == "profil 'khusus-a' khusus untuk laporan bank BANKA, bukan bank BANKB"
+
+    own = write_csv(tmp_path / "a.csv", [row("T2")])
+    with own.open("rb") as handle:
+        accepted = client.post(
+            "/api/economy/batches",
+            headers=bank_a,
+            files={"file": (own.name, handle)},
+            data={"profile": "khusus-a", "bank_code": "banka"},  # the code in any case
+        )
+    assert accepted.status_code == 202, accepted.text
+    assert accepted.json()["acquirer_code"] == "BANKA"

@@ -171,7 +171,8 @@ HOSTILE = [
     ("<script>alert(1)</script>.csv", "script>.csv"),  # the part after the last slash
     ("laporan\x00.csv\x1b[31m", "laporan_.csv_[31m"),
     ("   ...   ", "upload"),
-    ("a" * 300 + ".csv", "a" * 200),
+    ("a" * 300 + ".csv", "a" * 196 + ".csv"),  # cut before the extension
+    ("a" * 300, "a" * 200),
 ]
 
 
@@ -218,5 +219,23 @@ def test_a_row_with_too_many_columns_is_refused_naming_its_line_and_the_rule(
     batch = ingest(path)
     assert batch.status == "failed"
     assert batch.message == "berkas tidak dapat dibaca: baris 3: 9 kolom, seharusnya 8 (aturan: column_count)"
+    assert "RAHASIA" not in batch.message
+    assert_nothing_stored(settings)
+
+
+def test_an_unclosed_quote_is_refused_naming_its_line_and_the_rule(
+    tmp_path: Path, ingest: Ingest, settings: Settings
+) -> None:
+    path = write_csv(tmp_path / "kutip.csv", [row("T1"), row("T2")])
+    path.write_bytes(
+        path.read_bytes()
+        + b'BANKA,T3,2026-10-05T10:00:00+07:00,ID1025380000001,1000,qris,success,"CIF-RAHASIA\n'
+    )
+    batch = ingest(path)
+    assert batch.status == "failed"
+    assert batch.message == (
+        "berkas tidak dapat dibaca: baris 4: "
+        'tanda kutip (") dibuka tetapi tidak ditutup (aturan: unterminated_quote)'
+    )
     assert "RAHASIA" not in batch.message
     assert_nothing_stored(settings)

@@ -94,6 +94,25 @@ def test_mixed_encodings_are_refused(tmp_path: Path, ingest: Ingest) -> None:
     assert batch.status == "failed" and "encoding campuran" in batch.message
 
 
+def test_a_bom_with_a_byte_that_is_not_utf8_is_refused_not_read_as_windows_1252(
+    tmp_path: Path, ingest: Ingest, settings: Settings
+) -> None:
+    # read as Windows-1252 the header's first name would be "ï»¿acquirer": the acquirer column (optional)
+    # would go unmapped and another bank's rows would pass the acquirer check unseen
+    path = tmp_path / "bom.csv"
+    header = ",".join(HEADER).encode()
+    line = b"BANKB,T1,2026-10-05T10:00:00+07:00,ID1025380000001,1000,qris,success,X"
+    path.write_bytes(b"\xef\xbb\xbf" + header + b"\n" + line + b"\xe9\xff\n")
+    batch = ingest(path)
+    assert batch.status == "failed"
+    bad_byte = 3 + len(header) + 1 + len(line) + 1  # 1-based position of \xe9 in the file
+    assert batch.message == (
+        "encoding campuran: berkas bertanda UTF-8 (BOM) tetapi "
+        f"byte ke-{bad_byte} bukan UTF-8 (aturan: encoding)"
+    )
+    assert not ledger.list_files(settings, ledger.TRANSACTIONS)
+
+
 def test_json_lines_with_mixed_value_types_report_values_without_quotes(
     tmp_path: Path, ingest: Ingest, settings: Settings, db: Session
 ) -> None:

@@ -31,7 +31,11 @@ def test_each_bad_key_is_named_with_its_rule_in_indonesian() -> None:
 def test_a_bad_name_names_the_pattern_and_model_rules_are_indonesian() -> None:
     columns = '[columns]\ntxn_id="a"\ntimestamp="b"\nnmid="c"\namount="d"\nstatus="e"\n'
     assert refusal('name = "Bank X"\n' + columns + '[status]\nsuccess=["s"]\n') == (
-        "bank-x.toml: name: tidak sesuai pola yang diizinkan (pattern ^[a-z0-9][a-z0-9_-]{0,39}$)"
+        "bank-x.toml: name: hanya huruf kecil a–z, angka, '-' dan '_', diawali huruf atau angka, "
+        "paling panjang 40"
+    )
+    assert refusal('name = "x"\n[columns\n') == (
+        "bank-x.toml: sintaks TOML salah di baris 2, kolom 9 (Expected ']' at the end of a table declaration)"
     )
     assert refusal('name = "x"\n' + columns + '[status]\nsukses=["s"]\n') == (
         "bank-x.toml: profil: [status] 'sukses' bukan salah satu dari success, failed, reversed"

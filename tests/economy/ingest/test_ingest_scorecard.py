@@ -79,3 +79,21 @@ def test_demo_reports_arrive_mostly_on_time_on_a_working_hour_of_the_next_month(
             late += at > deadline_for(month, 10)
     assert 0.05 < late / (len(banks) * len(months)) < 0.3
     assert arrival_time("BRI", "2026-11", now) is None  # November's report has not arrived yet
+
+
+def test_a_month_whose_rows_were_all_quarantined_is_reported_by_its_upload_once_released(
+    tmp_path: Path, ingest: Ingest, settings: Settings, db: Session
+) -> None:
+    from conftest import add_merchants
+
+    held = ingest(write_csv(tmp_path / "a.csv", [row("T1", m=77, ts="2026-08-05T10:00:00+07:00")]))
+    assert (held.rows_quarantined, held.months) == (1, [])
+    assert summarise_scorecard(db, deadline_day=10) == []
+    add_merchants(db, [77])
+    released = services.release_quarantine(db, settings=settings, nmids=["ID1025380000077"])
+    assert released.released == 1
+    db.expire_all()
+    rows = summarise_scorecard(db, deadline_day=10)
+    assert [(r.month, r.revisions, r.batch_ids, r.first_reported_at) for r in rows] == [
+        ("2026-08", 0, (held.id,), held.created_at)
+    ]

@@ -99,3 +99,23 @@ def test_a_photo_posted_to_the_scan_page_fills_the_form_or_says_why(
     )
     assert not_image.status_code == 422
     assert "bukan foto yang dapat dibaca" in not_image.text and 'id="qris-photo-error"' in not_image.text
+
+
+def test_an_image_claiming_too_many_pixels_is_refused_before_it_is_decoded() -> None:
+    import struct
+    import zlib
+
+    small = io.BytesIO()
+    Image.new("L", (8, 8), 255).save(small, format="PNG")
+    data = bytearray(small.getvalue())
+    # the IHDR chunk (right after the 8-byte signature): length, type, width, height, …, CRC
+    ihdr = bytes(data[12:29])
+    patched = ihdr[:4] + struct.pack(">II", 13000, 13000) + ihdr[12:]
+    data[12:29] = patched
+    data[29:33] = struct.pack(">I", zlib.crc32(patched))
+    with pytest.raises(QrisPhotoError, match="melebihi batas 64 megapiksel"):
+        read_qr_text(bytes(data))
+    data[16:24] = struct.pack(">II", 9000, 9000)  # 81 megapixels: below Pillow's own limits, above ours
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
+    with pytest.raises(QrisPhotoError, match=r"melebihi batas 64 megapiksel \(9000 × 9000 piksel\)"):
+        read_qr_text(bytes(data))

@@ -30,7 +30,7 @@ ERROR_PREVIEW = 200
 
 def upload_bank(principal: Principal, bank_code: str | None) -> str:
     """The bank an upload is for: a bank partner's own code unless it names another (refused later)."""
-    code = (bank_code or "").strip()
+    code = (bank_code or "").strip().upper()  # organisation codes are upper case
     return code or principal.organisation_code
 
 
@@ -101,6 +101,9 @@ async def reprocess_profile(request: Request) -> str | None:
             raise HTTPException(422, "badan permintaan bukan JSON yang valid") from exc
         if not isinstance(data, dict):
             raise HTTPException(422, 'badan JSON harus objek, misalnya {"profile": "bri-v2"}')
+        unknown = sorted(str(k) for k in data if k != "profile")
+        if unknown:
+            raise HTTPException(422, f"kunci tidak dikenal: {', '.join(unknown)} (yang dikenal: profile)")
         value = data.get("profile")
     elif content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         value = (await request.form()).get("profile")
@@ -148,6 +151,23 @@ def api_ingest_batch_errors(
     name="api_ingest_batch_reprocess",
     status_code=202,
     response_model=BatchOut,
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"profile": {"type": "string", "description": "Report profile name."}},
+                        "additionalProperties": False,
+                    }
+                },
+                "application/x-www-form-urlencoded": {
+                    "schema": {"type": "object", "properties": {"profile": {"type": "string"}}}
+                },
+            },
+        }
+    },
 )
 def api_ingest_batch_reprocess(
     batch_id: IdPath,
@@ -171,9 +191,12 @@ def api_ingest_batch_reprocess(
 
 
 @router.get("/profiles", name="api_ingest_profiles", response_model=list[ProfileOut])
-def api_ingest_profiles(db: Session = Depends(get_db)) -> list[ProfileOut]:
-    """Report profiles: built-in and stored, with their TOML."""
-    return [ProfileOut(**entry) for entry in intake.list_profile_entries(db)]
+def api_ingest_profiles(
+    db: Session = Depends(get_db), principal: Principal = Depends(require_principal)
+) -> list[ProfileOut]:
+    """Report profiles: built-in and stored, with their TOML (a bank partner: the general ones and its
+    own bank's)."""
+    return [ProfileOut(**entry) for entry in intake.list_profile_entries(db, principal)]
 
 
 @router.post("/profiles", name="api_ingest_profile_save", response_model=ProfileOut)

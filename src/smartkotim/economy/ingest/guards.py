@@ -97,6 +97,10 @@ _READER_FACTS: tuple[tuple[re.Pattern[str], str], ...] = (
         "{1} kolom, seharusnya {0} (aturan: column_count)",
     ),
     (re.compile(r"Invalid unicode"), "teks bukan UTF-8 yang sah (aturan: encoding)"),
+    (
+        re.compile(r"unterminated quote"),
+        'tanda kutip (") dibuka tetapi tidak ditutup (aturan: unterminated_quote)',
+    ),
 )
 
 

@@ -25,6 +25,7 @@ from smartkotim.economy.ingest.services import (
     BatchNotFoundError,
     IngestError,
     UploadSpec,
+    check_profile_bank,
     payer_key,
     resolve_profile,
     start_batch,
@@ -136,6 +137,7 @@ def preview_upload(
         )
     except ProfileError as exc:
         raise IngestError(str(exc)) from exc
+    check_profile_bank(profile, bank_code)
     path, _sha, _size = copy_to_spool(settings, stream)
     try:
         return preview_rows(
@@ -152,8 +154,9 @@ def preview_upload(
         path.unlink(missing_ok=True)
 
 
-def list_profile_entries(session: Session) -> list[dict[str, Any]]:
-    """Built-in and stored profiles as ``{name, description, acquirer_code, builtin, toml_text}``."""
+def list_profile_entries(session: Session, principal: Principal | None = None) -> list[dict[str, Any]]:
+    """Built-in and stored profiles as ``{name, description, acquirer_code, builtin, toml_text}``; a bank
+    partner (``principal`` scoped to one bank) gets only the general ones and its own bank's."""
     entries = [
         {
             "name": name,
@@ -174,6 +177,9 @@ def list_profile_entries(session: Session) -> list[dict[str, Any]]:
         }
         for row in queries.list_profiles(session)
     ]
+    if principal is not None and queries.is_scoped(principal):
+        own = principal.organisation_code.upper()
+        entries = [e for e in entries if not e["acquirer_code"] or str(e["acquirer_code"]).upper() == own]
     return entries
 
 
@@ -217,7 +223,7 @@ def reprocess_batch(
             "diproses ulang"
         )
     name = profile_name or original.profile_name
-    resolve_profile(session, name)
+    check_profile_bank(resolve_profile(session, name), original.acquirer_code)
     # the file's facts as the original pass read them: the separators sniffed from the whole file's first
     # amounts, not from the failing rows alone (which could read "12.500" the other way)
     kept_facts = ("format", "row_offset", "decimal", "thousands")

@@ -121,6 +121,11 @@ def sniff_encoding(sample: bytes, wanted: str) -> str:
     except UnicodeDecodeError as exc:
         if len(sample) == SAMPLE_BYTES and exc.start >= len(body) - 3:  # a character cut by the sample's end
             return "utf-8"
+        if len(body) < len(sample):  # a BOM says UTF-8: read as Windows-1252 its header would be "ï»¿…"
+            raise FileFormatError(
+                f"encoding campuran: berkas bertanda UTF-8 (BOM) tetapi byte ke-{exc.start + 4} bukan UTF-8 "
+                "(aturan: encoding)"
+            ) from exc
     if _UTF8_MULTIBYTE.search(body):
         raise FileFormatError("encoding campuran: ada UTF-8 dan byte yang bukan UTF-8 dalam berkas yang sama")
     return "windows-1252"

@@ -10,10 +10,11 @@ database (``ingest_profiles``), which may not reuse a built-in name.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -144,14 +145,23 @@ def parse_profile(text: str, *, source: str = "profile") -> Profile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{source}: TOML tidak valid: {exc}") from exc
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        place = f" di baris {where[1]}, kolom {where[2]}" if where else ""
+        detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ProfileError(f"{source}: sintaks TOML salah{place} ({detail})") from exc
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'profil'}: {pydantic_message(e)}" for e in exc.errors()
+            f"{'.'.join(str(p) for p in e['loc']) or 'profil'}: {_problem(e)}" for e in exc.errors()
         )
         raise ProfileError(f"{source}: {problems}") from exc
+
+
+def _problem(error: Any) -> str:
+    if tuple(error.get("loc", ())) == ("name",) and error.get("type") == "string_pattern_mismatch":
+        return "hanya huruf kecil a–z, angka, '-' dan '_', diawali huruf atau angka, paling panjang 40"
+    return pydantic_message(error)
 
 
 @cache

@@ -273,11 +273,12 @@ def summarise_rollups(session: Session) -> dict[str, int]:
 
 
 def list_reported_batches(session: Session, acquirer_code: str | None = None) -> list[IngestBatch]:
-    """Applied file batches (not releases), oldest first, for the reporting scorecard."""
+    """Applied batches (uploads, re-processings and quarantine releases), oldest first, for the
+    reporting scorecard."""
     query = (
         select(IngestBatch)
         .where(IngestBatch.status == BatchStatus.APPLIED)
-        .where(IngestBatch.source.in_(["web", "api", "cli", "reprocess"]))
+        .where(IngestBatch.source.in_(["web", "api", "cli", "reprocess", "release"]))
         .order_by(IngestBatch.id)
     )
     if acquirer_code is not None:

@@ -4,8 +4,8 @@ A month counts as reported by a bank when an applied file batch of that bank hol
 that month. It is on time when the first such batch arrived by the deadline: day
 ``SMARTKOTIM_REPORTING_DEADLINE_DAY`` of the next month, 23:59:59 WIB. Every later upload holding the
 same month is a revision. A re-processing batch corrects its upload (the same file read again with a
-fixed profile): the months it brings count as reported by that upload, at that upload's time, and are
-no revision.
+fixed profile), and a quarantine release brings rows an upload already sent: the months either brings
+count as reported by that upload, at that upload's time, and are no revision.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from datetime import UTC, datetime, time, timedelta, timezone
 from sqlalchemy.orm import Session
 
 from smartkotim.economy.ingest import queries
+from smartkotim.economy.ingest.models import BatchSource, IngestBatch
 
 WIB = timezone(timedelta(hours=7))
 
@@ -49,9 +50,9 @@ def summarise_scorecard(
     by_id = {b.id: b for b in batches}
     seen: dict[tuple[str, str], dict[int, datetime]] = {}  # (bank, month) → {upload id: its time}
     for batch in batches:
-        upload = batch
-        while upload.reprocess_of_id is not None and upload.reprocess_of_id in by_id:
-            upload = by_id[upload.reprocess_of_id]  # the upload this batch re-processed
+        upload = _upload_of(batch, by_id)
+        if upload is None:
+            continue
         for month in batch.months or []:
             seen.setdefault((batch.acquirer_code, month), {})[upload.id] = upload.created_at
     rows = []
@@ -71,3 +72,18 @@ def summarise_scorecard(
             )
         )
     return rows
+
+
+def _upload_of(batch: IngestBatch, by_id: dict[int, IngestBatch]) -> IngestBatch | None:
+    """The upload that reported ``batch``'s rows: itself; for a re-processing batch the upload it
+    re-processed; for a quarantine release the earliest upload whose quarantined rows it took (``None``
+    when it does not say, as releases before 2026-12-01 do not)."""
+    if batch.source == BatchSource.RELEASE:
+        sources = [
+            by_id[int(i)] for i in ((batch.details or {}).get("released_from") or {}) if int(i) in by_id
+        ]
+        return min(sources, key=lambda b: (b.created_at, b.id)) if sources else None
+    upload = batch
+    while upload.reprocess_of_id is not None and upload.reprocess_of_id in by_id:
+        upload = by_id[upload.reprocess_of_id]
+    return upload

@@ -120,9 +120,15 @@ def file_sha256(path: Path) -> tuple[str, int]:
 
 
 def clean_file_name(name: str) -> str:
-    """A user's file name safe to store and show: no path, no control characters, at most 200 chars."""
-    base = _UNSAFE_NAME.sub("_", name.replace("\\", "/").rsplit("/", 1)[-1]).strip(" .")
-    return (base or "upload")[:200]
+    """A user's file name safe to store and show: no path, no control characters, at most 200 chars
+    (a longer name is cut before its extension, which stays: ``aaa….csv``)."""
+    base = _UNSAFE_NAME.sub("_", name.replace("\\", "/").rsplit("/", 1)[-1]).strip(" .") or "upload"
+    if len(base) <= 200:
+        return base
+    stem, dot, extension = base.rpartition(".")
+    if dot and stem and 0 < len(extension) <= 10:
+        return f"{stem[: 199 - len(extension)]}.{extension}"
+    return base[:200]
 
 
 def resolve_profile(session: Session, name: str) -> Profile:
@@ -156,6 +162,19 @@ def check_may_upload(principal: Principal | None, bank_code: str) -> None:
         )
 
 
+def check_profile_bank(profile: Profile, bank_code: str) -> None:
+    """A profile made for one bank (``acquirer_code``) reads only that bank's reports.
+
+    Raises:
+        IngestError: naming the profile, its bank and the bank of the report.
+    """
+    if profile.acquirer_code and profile.acquirer_code.upper() != bank_code.upper():
+        raise IngestError(
+            f"profil {profile.name!r} khusus untuk laporan bank {profile.acquirer_code}, "
+            f"bukan bank {bank_code}"
+        )
+
+
 def start_batch(session: Session, settings: Settings, spec: UploadSpec) -> IngestBatch:
     """Check and record a new batch (status ``queued``) for ``spec``; the caller then runs or queues it.
 
@@ -186,7 +205,7 @@ def _record_batch(session: Session, settings: Settings, spec: UploadSpec) -> Ing
     bank = queries.get_bank(session, spec.bank_code)
     if bank is None:
         raise IngestError(f"bank dengan kode {spec.bank_code!r} tidak terdaftar sebagai organisasi bank")
-    resolve_profile(session, spec.profile_name)
+    check_profile_bank(resolve_profile(session, spec.profile_name), spec.bank_code)
     batch = IngestBatch(
         organisation_id=bank.id,
         acquirer_code=spec.bank_code,

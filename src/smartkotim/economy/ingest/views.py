@@ -115,7 +115,7 @@ def ingest_upload_page(
     request: Request, db: Session = Depends(get_db), principal: Principal = Depends(require_principal)
 ) -> Response:
     """The upload form (bank, profile, file) with an upload progress bar."""
-    profiles = [p["name"] for p in intake.list_profile_entries(db)]
+    profiles = [p["name"] for p in intake.list_profile_entries(db, principal)]
     return render(
         request,
         "ingest/upload.html",
@@ -146,7 +146,7 @@ def ingest_upload_submit(
             source=BatchSource.WEB,
         )
     except services.IngestError as exc:
-        profiles = [p["name"] for p in intake.list_profile_entries(db)]
+        profiles = [p["name"] for p in intake.list_profile_entries(db, principal)]
         batch_id = exc.batch_id if isinstance(exc, services.DuplicateFileError) else None
         context = {
             "banks": _banks_for(db, principal),
@@ -208,7 +208,7 @@ def ingest_batch_detail(
         raise HTTPException(404, f"batch {batch_id} tidak ditemukan")
     errors = queries.list_row_errors(db, batch_id, limit=200)
     may_reprocess = principal.role in (Role.ADMIN, Role.BANK_PARTNER)
-    profiles = [p["name"] for p in intake.list_profile_entries(db)] if may_reprocess else []
+    profiles = [p["name"] for p in intake.list_profile_entries(db, principal)] if may_reprocess else []
     reprocessings, releases = queries.list_followups(db, batch)
     context = {
         "batch": batch,
