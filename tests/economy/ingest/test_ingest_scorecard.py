@@ -8,7 +8,7 @@ from pathlib import Path
 from ingest_helpers import add_sukses_profile, row, write_csv
 from sqlalchemy.orm import Session, sessionmaker
 
-from conftest import Ingest
+from conftest import Ingest, add_merchants
 from smartkotim.config import Settings
 from smartkotim.economy.ingest import intake, services
 from smartkotim.economy.ingest.scorecard import deadline_for, summarise_scorecard
@@ -84,7 +84,6 @@ def test_demo_reports_arrive_mostly_on_time_on_a_working_hour_of_the_next_month(
 def test_a_month_whose_rows_were_all_quarantined_is_reported_by_its_upload_once_released(
     tmp_path: Path, ingest: Ingest, settings: Settings, db: Session
 ) -> None:
-    from conftest import add_merchants
 
     held = ingest(write_csv(tmp_path / "a.csv", [row("T1", m=77, ts="2026-08-05T10:00:00+07:00")]))
     assert (held.rows_quarantined, held.months) == (1, [])
