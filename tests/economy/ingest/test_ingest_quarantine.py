@@ -85,3 +85,6 @@ def test_a_batch_page_says_where_its_quarantined_and_reprocessed_rows_went(
         in page
     )
     assert f'batch <a href="/ekonomi/batch/{redo.id}">{redo.id}</a> (banka, Selesai)' in page
+    release_page = client.get(f"/ekonomi/batch/{release_id}", headers=headers).text
+    assert "<th>SHA-256</th>" not in release_page and "<th>Profil laporan</th>" not in release_page
+    assert "<th>SHA-256</th>" in page and "<th>Profil laporan</th>" in page  # a file's batch has both

@@ -256,6 +256,26 @@ def test_merchant_import_reports_every_broken_rule_of_a_row_in_column_order(
     assert db.scalars(select(Merchant.name)).all() == ["Toko Sayur Ani"]
 
 
+def test_an_onboarding_date_after_today_is_a_row_error(
+    db: Session, settings: Settings, write_csv: WriteCsv, market_and_square: None
+) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    today = datetime.now(timezone(timedelta(hours=7))).date()
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    rows = [
+        row(name="Toko Hari Ini", desa_code="62.02.05.1001", onboarded_on=today.isoformat()),
+        row(name="Toko Besok", desa_code="62.02.05.1001", onboarded_on=tomorrow),
+    ]
+    report = import_merchants(
+        db, path=write_csv("besok.csv", MERCHANT_HEADER, rows), actor=None, settings=settings
+    )
+    assert (report.created, report.rejected) == (1, 1)
+    assert [(e.row, e.column, e.value, e.rule) for e in report.errors] == [
+        (3, "onboarded_on", tomorrow, f"tanggal tidak boleh sesudah hari ini ({today})")
+    ]
+
+
 def test_merchants_import_command_prints_every_error_of_a_row(
     db: Session,
     settings: Settings,

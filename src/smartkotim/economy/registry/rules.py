@@ -277,6 +277,20 @@ def parse_date(text: str | None, column: str) -> date | None:
         raise FieldError(column, text, "tanggal harus berbentuk YYYY-MM-DD") from None
 
 
+def check_not_future(value: date | None, column: str, text: str | None = None) -> date | None:
+    """``value`` when it is not after today in WIB (an onboarding date cannot lie ahead).
+
+    Raises:
+        FieldError: naming the column, the value and the rule.
+    """
+    from datetime import datetime, timedelta, timezone
+
+    today = datetime.now(timezone(timedelta(hours=7))).date()
+    if value is not None and value > today:
+        raise FieldError(column, text or value.isoformat(), f"tanggal tidak boleh sesudah hari ini ({today})")
+    return value
+
+
 def parse_bool(text: str | None, column: str) -> bool | None:
     """``ya/tidak``, ``true/false``, ``1/0`` (case-insensitive); empty is ``None``."""
     if blank(text):

@@ -179,6 +179,11 @@ class MerchantCreate(BaseModel):
     def _date(cls, value: object) -> object:
         return rules.parse_date(value, "onboarded_on") if isinstance(value, str) else value
 
+    @field_validator("onboarded_on", mode="after")
+    @classmethod
+    def _not_future(cls, value: date | None) -> date | None:
+        return rules.check_not_future(value, "onboarded_on")
+
     @field_validator("accepts_cashless", mode="before")
     @classmethod
     def _cashless(cls, value: object) -> object:
