@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.browser_support import PASSWORD, ROLES, login, logout, submit_login
+from smartkotim.web.templating import ROLE_LABELS
 
 pytestmark = pytest.mark.browser
 
@@ -14,7 +15,8 @@ def test_each_role_can_log_in_and_out(page: Page, role_users: dict[str, str]) ->
     assert sorted(role_users) == sorted(ROLES)
     for role, username in role_users.items():
         login(page, username, PASSWORD)
-        expect(page.locator(".topbar .who")).to_have_text(f"Pengguna {role} · {role}")
+        # the role in words, never its key
+        expect(page.locator(".topbar .who")).to_have_text(f"Pengguna {role} · {ROLE_LABELS[role]}")
         expect(page.locator("#login-link")).to_have_count(0)
         logout(page)
         expect(page.locator("#login-link")).to_have_text("Masuk")

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from smartkotim.web.csrf import csrf_token
-from smartkotim.web.i18n import LANGUAGES, translate
+from smartkotim.web.i18n import LANGUAGES, N_, translate
 from smartkotim.web.navigation import navigation
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -44,7 +44,27 @@ def make_templates() -> Jinja2Templates:
     env.filters["number"] = _number_filter
     env.filters["wib"] = format_wib
     env.filters["period_label"] = _period_label_filter
+    env.filters["role_label"] = _role_label_filter
     return Jinja2Templates(env=env)
+
+
+# a role's name in words (``accounts.roles.Role`` values; English in web/locales/en/web.json)
+ROLE_LABELS = {
+    "admin": N_("Admin"),
+    "analyst": N_("Analis"),
+    "leader": N_("Pimpinan"),
+    "opd_officer": N_("Petugas OPD"),
+    "bank_partner": N_("Mitra bank"),
+    "surveyor": N_("Surveyor lapangan"),
+}
+
+
+@pass_context
+def _role_label_filter(context: Context, role: object) -> str:
+    """``{{ role|role_label }}``: the role in words in the page language (the key itself if unknown)."""
+    key = str(role)
+    text = ROLE_LABELS.get(key)
+    return translate(text, str(context.get("lang") or "id")) if text else key
 
 
 def format_rupiah(value: int | None, lang: str = "id") -> str:
