@@ -240,10 +240,14 @@ def test_job_page_shows_a_logged_in_bank_only_its_own_jobs(
         db, username="mitra_a", role="bank_partner", organisation_code="BANK-A", password=PASSWORD, by=BY
     )
     own = _enqueue(session_factory, "test.add", {"a": 1, "b": 1}, org=bank_a)
+    ingest = _enqueue(session_factory, "economy.ingest", {"batch_id": 1}, org=bank_a)
     other = _enqueue(session_factory, "test.fail", {"row": 1}, org=bank_b)
     _login(client, "mitra_a", PASSWORD)
     html = client.get("/jobs").text
-    assert f"<td>{own}</td><td>test.add</td>" in html
+    assert f"<td>{own}</td><td>test.add<br>" in html  # a kind without a label shows its key
+    # a known kind in words, its key beside it
+    assert f"<td>{ingest}</td><td>Impor laporan transaksi bank<br>" in html
+    assert "<code>economy.ingest</code>" in html
     assert f"<td>{other}</td>" not in html
     assert "test.fail" not in html
 
